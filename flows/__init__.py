@@ -1,0 +1,1 @@
+"""Prefect flows (thin orchestration), the command line, and source reading."""

@@ -1,0 +1,166 @@
+"""The ``orgledger`` command.
+
+``orgledger run``   runs the Prefect flow ``ingest-news`` once and prints a summary.
+``orgledger parse`` shows what orgledger would extract from pages, writing nothing (no Prefect import:
+                    it has to be fast enough to debug a page with).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from parsers.model import to_jsonable
+
+from .settings import load_settings
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="orgledger", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run the ingest-news flow once and print a summary")
+    run.add_argument("--source", action="append", metavar="PATH_OR_GLOB_OR_URL",
+                     help="a file, directory, glob or http(s) URL; repeatable (default: config's sources)")
+    run.add_argument("--config", metavar="FILE", help="config file (default: config/orgledger.toml)")
+    run.add_argument("--warehouse", metavar="FILE", help="DuckDB file to write (default: config's warehouse)")
+    run.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+
+    parse = sub.add_parser("parse", help="show what would be extracted from pages, writing nothing")
+    parse.add_argument("inputs", nargs="+", metavar="FILE_OR_URL")
+    parse.add_argument("--config", metavar="FILE", help="config file with site profiles")
+    parse.add_argument("--json", action="store_true", help="one JSON object per input, one per line")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "run":
+        return _run(args)
+    return _parse(args)
+
+
+def _run(args) -> int:
+    from .ingest import ingest_news
+
+    try:
+        summary = ingest_news(sources=args.source, warehouse=args.warehouse, config=args.config)
+    except Exception as exc:  # the flow run is already marked Failed; say why in one line
+        print(f"orgledger run failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(summary, ensure_ascii=False, sort_keys=True))
+    else:
+        print(format_summary(summary))
+    return 0
+
+
+def format_summary(s: dict) -> str:
+    kinds = ", ".join(f"{k} {v}" for k, v in sorted(s["finding_kinds"].items())) or "none"
+    return "\n".join([
+        f"warehouse      {s['warehouse']}",
+        f"articles       {s['articles_read']} read, {s['articles_failed']} failed",
+        f"organizations  {s['orgs_new']} new, {s['orgs_changed']} changed, {s['orgs_unchanged']} unchanged",
+        f"memberships    {s['memberships_changed']} changed",
+        f"statements     {s['statements_new']} new",
+        f"findings       {s['findings']} ({kinds})",
+    ])
+
+
+def parse_result(extraction) -> dict:
+    """The JSON shape of ``orgledger parse --json`` (also the golden files' shape)."""
+    from parsers.extract import current_memberships
+
+    a = extraction.article
+    return to_jsonable({
+        "source": a.source,
+        "url": a.url,
+        "title": a.title,
+        "published_at": a.published_at,
+        "source_name": a.source_name,
+        "encoding": a.encoding,
+        "profile": a.profile,
+        "body": a.body,
+        "organizations": [
+            {"name": o.name, "province": o.province, "city": o.city, "org_type": o.org_type, "level": o.level,
+             "county": o.county, "org_id": o.org_id, "aliases": list(o.aliases)}
+            for o in extraction.organizations
+        ],
+        "memberships": [
+            {"org_name": c.org_name, "role": c.role, "federation_name": c.federation_name,
+             "valid_from": c.valid_from}
+            for c in current_memberships(extraction.claims)
+        ],
+        "membership_claims": [
+            {"org_name": c.org_name, "role": c.role, "federation_name": c.federation_name,
+             "valid_from": c.valid_from, "evidence": c.evidence}
+            for c in extraction.claims
+        ],
+        "events": [{"org_name": e.org_name, "kind": e.kind, "on": e.on, "evidence": e.evidence}
+                   for e in extraction.events],
+        "counts": extraction.counts,
+        "statistics": extraction.statistics,
+        "findings": extraction.findings,
+    })
+
+
+def _parse(args) -> int:
+    from .pipeline import parse_one
+    from .sources import SourceError, expand_source, fetch_page
+
+    profiles = load_settings(args.config).profiles
+    status = 0
+    for spec in args.inputs:
+        try:
+            locators = expand_source(spec)
+        except SourceError as exc:
+            status = _report_error(args, spec, exc)
+            continue
+        for locator in locators:
+            try:
+                result = parse_result(parse_one(fetch_page(locator), profiles))
+            except Exception as exc:
+                status = _report_error(args, locator, exc)
+                continue
+            result["source"] = spec if len(locators) == 1 else locator
+            print(json.dumps(result, ensure_ascii=False) if args.json else format_parse(result))
+    return status
+
+
+def _report_error(args, source: str, exc: Exception) -> int:
+    if args.json:
+        print(json.dumps({"source": source, "error": f"{type(exc).__name__}: {exc}"}, ensure_ascii=False))
+    else:
+        print(f"{source}: error: {type(exc).__name__}: {exc}", file=sys.stderr)
+    return 1
+
+
+def format_parse(r: dict) -> str:
+    lines = [
+        f"== {r['source']}",
+        f"title         {r['title']}",
+        f"published_at  {r['published_at']}",
+        f"source        {r['source_name']}    encoding {r['encoding']}    profile {r['profile'] or 'generic'}",
+        f"body          {len(r['body'])} characters in {r['body'].count(chr(10)) + 1 if r['body'] else 0} paragraphs",
+        f"organizations ({len(r['organizations'])})",
+    ]
+    lines += [f"  {o['name']}  [{o['level'] or '-'}; {o['province'] or '-'}/{o['city'] or '-'}; {o['org_type']}]"
+              for o in r["organizations"]]
+    lines.append(f"memberships ({len(r['memberships'])})")
+    lines += [f"  {m['org_name']}  {m['role']}  of {m['federation_name']}  from {m['valid_from']}"
+              for m in r["memberships"]]
+    if r["events"]:
+        lines.append("events")
+        lines += [f"  {e['org_name']} {e['kind']} {e['on']}" for e in r["events"]]
+    if r["statistics"]:
+        lines.append("statistics")
+        lines += [f"  {s['wording']}  = {s['value']:g}{s['unit']}  ({s['region']}, as of {s['as_of']})"
+                  for s in r["statistics"]]
+    lines.append(f"findings ({len(r['findings'])})")
+    lines += [f"  {f['kind']}: {f['detail']}" for f in r["findings"]]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

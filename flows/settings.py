@@ -1,0 +1,57 @@
+"""Configuration: `config/orgledger.toml` by default. Relative paths in a config file are relative to the
+directory holding that file, so the same config works from any working directory."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from parsers.profiles import SiteProfile
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG = PROJECT_ROOT / "config" / "orgledger.toml"
+
+
+@dataclass(frozen=True)
+class Settings:
+    config_path: Path
+    sources: tuple[str, ...]
+    warehouse: Path
+    profiles: tuple[SiteProfile, ...]
+    # How long a run waits for another process's connection to the warehouse file to go away.
+    lock_timeout_seconds: float = 300.0
+
+
+def config_path(explicit: str | os.PathLike | None = None) -> Path:
+    if explicit:
+        return Path(explicit).expanduser().resolve()
+    env = os.environ.get("ORGLEDGER_CONFIG")
+    return Path(env).expanduser().resolve() if env else DEFAULT_CONFIG
+
+
+def _resolve(base: Path, value: str) -> str:
+    if value.startswith(("http://", "https://")) or os.path.isabs(os.path.expanduser(value)):
+        return os.path.expanduser(value)
+    return str((base / value).resolve()) if not any(c in value for c in "*?[") else str(base / value)
+
+
+def load_settings(path: str | os.PathLike | None = None) -> Settings:
+    path = config_path(path)
+    try:
+        with open(path, "rb") as handle:
+            raw = tomllib.load(handle)
+    except FileNotFoundError:
+        raise SystemExit(f"orgledger: config file {path} does not exist") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SystemExit(f"orgledger: config file {path} is not valid TOML: {exc}") from None
+    run = raw.get("run", {})
+    base = path.parent
+    return Settings(
+        config_path=path,
+        sources=tuple(_resolve(base, s) for s in run.get("sources", [])),
+        warehouse=Path(_resolve(base, run.get("warehouse", "../data/orgledger.duckdb"))),
+        profiles=tuple(SiteProfile.from_config(entry) for entry in raw.get("sites", [])),
+        lock_timeout_seconds=float(run.get("lock_timeout_seconds", 300)),
+    )

@@ -1,0 +1,255 @@
+"""Turn a page (bytes) into an :class:`Article`: title, publish time, source, body paragraphs.
+
+Pure: no I/O. A known site is read with its profile's selectors (which must match); any other page goes
+through the generic extractor, which drops navigation, sidebars, share widgets and footers and keeps the
+block with the most paragraph text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from bs4 import BeautifulSoup, NavigableString, Tag
+
+from .dates import META_NAMES, find_datetime, parse_iso
+from .encoding import decode_html
+from .model import Article
+from .profiles import SiteProfile, match_profile
+from .repair import repair_text
+from .selectors import select_one_required
+
+# Elements that never hold article text.
+_NEVER_BODY = ("script", "style", "noscript", "iframe", "nav", "header", "footer", "aside", "form", "select", "button")
+# class/id fragments of page furniture; matched as whole hyphen/underscore separated words.
+_FURNITURE = re.compile(
+    r"(?:^|[-_\s])(nav|navbar|menu|sidebar|side|aside|footer|foot|header|banner|breadcrumb|crumb|share|"
+    r"bdshare|related|relate|hot|rank|recommend|copyright|comment|toolbar|pager|pagination|login|search|"
+    r"friendlink|links|ad|ads|gg|bottom|top)(?:$|[-_\s\d])",
+    re.IGNORECASE,
+)
+# Headings of boxes that list other articles; the box is dropped with its heading.
+_LIST_BOX_HEADINGS = ("相关新闻", "相关阅读", "相关文章", "热门文章", "热点新闻", "推荐阅读", "最新文章", "猜你喜欢", "热门推荐")
+_INFO_LINE = re.compile(r"^(?:发布时间|发布日期|来源|作者|编辑|责任编辑|浏览次数|点击数|字号|分享到|【\s*字体)")
+_SHARE_LINE = re.compile(r"^(?:分享到|分享至|打印本页|关闭窗口|【\s*打印|【\s*关闭)")
+_SOURCE = re.compile(r"来源\s*[:：]\s*([^\s|│｜丨]+)")
+_TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜|-{1,2}|–|—{1,2})\s*")
+_BLOCK_TAGS = ("p", "div", "li", "td", "h1", "h2", "h3", "h4", "h5", "h6", "br", "tr", "section", "article")
+
+
+def parse_page(
+    data: bytes,
+    *,
+    source: str,
+    url: str,
+    http_charset: str | None = None,
+    profiles: tuple[SiteProfile, ...] = (),
+) -> Article:
+    """Decode and parse one page. Plain-text files (saved article text) are read line by line."""
+    content_hash = hashlib.sha256(data).hexdigest()
+    if _looks_like_html(data) or not url.endswith(".txt"):
+        return _parse_html(data, source=source, url=url, http_charset=http_charset, profiles=profiles,
+                           content_hash=content_hash)
+    decoded = decode_html(data, http_charset)
+    lines = [line.strip() for line in decoded.text.splitlines()]
+    return _parse_lines([line for line in lines if line], source=source, url=url, encoding=decoded.encoding,
+                        evidence=decoded.evidence, content_hash=content_hash)
+
+
+def _looks_like_html(data: bytes) -> bool:
+    head = data[:2048].lstrip().lower()
+    return head.startswith((b"<!doctype", b"<html", b"<?xml", b"<head", b"<meta", b"<body")) or b"<html" in head
+
+
+def _parse_lines(lines: list[str], *, source, url, encoding, evidence, content_hash) -> Article:
+    """A saved article text: first line is the title, info lines carry the date, the rest is body."""
+    title_original = lines[0] if lines else None
+    info, body = [], []
+    for line in lines[1:]:
+        (info if _INFO_LINE.match(repair_text(line)) else body).append(line)
+    repaired_info = "\n".join(repair_text(line) for line in info)
+    return Article(
+        source=source,
+        url=url,
+        title=repair_text(title_original) if title_original else None,
+        published_at=find_datetime(repaired_info),
+        source_name=_source_name(repaired_info),
+        paragraphs=[repair_text(line) for line in body],
+        paragraphs_original=body,
+        title_original=title_original,
+        encoding=encoding,
+        encoding_evidence=evidence,
+        profile=None,
+        content_hash=content_hash,
+    )
+
+
+def _parse_html(data, *, source, url, http_charset, profiles, content_hash) -> Article:
+    decoded = decode_html(data, http_charset)
+    soup = BeautifulSoup(decoded.text, "lxml")
+    profile = match_profile(profiles, url, soup)
+    if profile is not None and profile.encoding and decoded.evidence in ("default", "detected"):
+        # The profile knows better than a guess.
+        decoded = decode_html(data, profile.encoding)
+        soup = BeautifulSoup(decoded.text, "lxml")
+    for tag in soup(["script", "style", "noscript"]):
+        tag.decompose()
+
+    page_title = _page_title(soup, profile)
+    body_el = _body_element(soup, profile)
+    paragraphs_original = [p for p in _paragraphs(body_el) if not _SHARE_LINE.match(repair_text(p))]
+    info_text = _info_text(soup, body_el, profile)
+
+    published_at = _meta_published(soup) or find_datetime(info_text) or find_datetime(
+        "\n".join(repair_text(p) for p in paragraphs_original[:3]), labelled_only=True
+    )
+    paragraphs_original = [p for p in paragraphs_original if not _INFO_LINE.match(repair_text(p))]
+    return Article(
+        source=source,
+        url=url,
+        title=repair_text(page_title) if page_title else None,
+        published_at=published_at,
+        source_name=_source_name(info_text),
+        paragraphs=[repair_text(p) for p in paragraphs_original],
+        paragraphs_original=paragraphs_original,
+        title_original=page_title,
+        encoding=decoded.encoding,
+        encoding_evidence=decoded.evidence,
+        profile=profile.key if profile else None,
+        content_hash=content_hash,
+    )
+
+
+def _text(el: Tag) -> str:
+    return re.sub(r"\s+", " ", el.get_text(" ", strip=True)).strip()
+
+
+def _page_title(soup: BeautifulSoup, profile: SiteProfile | None) -> str | None:
+    if profile is not None and profile.title:
+        return _text(select_one_required(soup, profile.title, profile=profile.key, field="title"))
+    head_title = _text(soup.title) if soup.title else ""
+    if profile is not None:
+        for suffix in profile.title_suffixes:
+            if head_title.endswith(suffix):
+                return head_title[: -len(suffix)].strip()
+    # A heading that the <title> starts with is the title without the site suffix.
+    headings = [_text(h) for h in soup.select("h1, h2, h3, .title, .article-title, #title")]
+    matching = [h for h in headings if h and head_title.startswith(h)]
+    if matching:
+        return max(matching, key=len)
+    if head_title:
+        return _TITLE_SPLIT.split(head_title)[0] or head_title
+    return headings[0] if headings else None
+
+
+def _is_furniture(el: Tag) -> bool:
+    if el.name in _NEVER_BODY:
+        return True
+    attrs = " ".join([*(el.get("class") or []), el.get("id") or "", el.get("role") or ""])
+    return bool(attrs.strip()) and bool(_FURNITURE.search(attrs))
+
+
+def _strip_furniture(root: Tag) -> None:
+    for el in root.find_all(_is_furniture):
+        if not el.decomposed:
+            el.decompose()
+    for heading in root.find_all(string=lambda s: s and s.strip().strip("：:") in _LIST_BOX_HEADINGS):
+        box = heading.parent
+        # The box is the heading's nearest ancestor that also holds links (the list of articles).
+        while box is not None and box.name not in ("body", "html") and not box.find("a"):
+            box = box.parent
+        if box is not None and box.name not in ("body", "html"):
+            box.decompose()
+
+
+def _body_element(soup: BeautifulSoup, profile: SiteProfile | None) -> Tag:
+    if profile is not None and profile.body:
+        body = select_one_required(soup, profile.body, profile=profile.key, field="body")
+        for selector in profile.drop:
+            for el in body.select(selector):
+                el.decompose()
+        return body
+    _strip_furniture(soup)
+    root = soup.body or soup
+    best, best_score = root, -1.0
+    for candidate in root.find_all(("div", "article", "section", "td", "main")):
+        score = _paragraph_score(candidate)
+        if score > best_score:
+            best, best_score = candidate, score
+    return best
+
+
+def _paragraph_score(el: Tag) -> float:
+    """Text in the element's own paragraphs, penalised by link text (lists of links are not articles)."""
+    own = 0
+    for child in el.find_all(("p", "br"), recursive=False):
+        if child.name == "p":
+            own += len(child.get_text(strip=True))
+    for string in el.find_all(string=True, recursive=False):
+        own += len(string.strip())
+    links = sum(len(a.get_text(strip=True)) for a in el.find_all("a"))
+    return own - 2 * links
+
+
+def _paragraphs(el: Tag) -> list[str]:
+    """Visible text blocks of ``el`` in order, split at block elements and <br>."""
+    lines: list[str] = []
+    current: list[str] = []
+
+    def flush():
+        text = re.sub(r"\s+", " ", "".join(current)).strip()
+        if text:
+            lines.append(text)
+        current.clear()
+
+    def walk(node):
+        for child in node.children:
+            if isinstance(child, NavigableString):
+                if type(child) is NavigableString:  # skip comments, CDATA, doctype
+                    current.append(str(child))
+            elif isinstance(child, Tag):
+                if child.name in _BLOCK_TAGS:
+                    flush()
+                    walk(child)
+                    flush()
+                else:
+                    walk(child)
+
+    walk(el)
+    flush()
+    return lines
+
+
+def _info_text(soup: BeautifulSoup, body_el: Tag, profile: SiteProfile | None) -> str:
+    """Text that carries the date and source: the profile's info element, else the page around the body."""
+    parts = []
+    for field in ("published_at", "source"):
+        selector = getattr(profile, field, None) if profile else None
+        if selector:
+            parts.append(_text(select_one_required(soup, selector, profile=profile.key, field=field)))
+    if not parts:
+        # The short lines around the body (same container, not in the body) hold 发布时间/来源;
+        # sometimes the body's own first lines do.
+        body_lines = _paragraphs(body_el)
+        container = body_el.parent if body_el.parent is not None else body_el
+        inside = set(body_lines)
+        parts = [line for line in _paragraphs(container) if line not in inside and len(line) <= 120]
+        parts += [line for line in body_lines[:3] if _INFO_LINE.match(repair_text(line))]
+    return repair_text("\n".join(parts))
+
+
+def _meta_published(soup: BeautifulSoup) -> object:
+    for name in META_NAMES:
+        tag = soup.find("meta", attrs={"name": re.compile(f"^{re.escape(name)}$", re.I)}) or soup.find(
+            "meta", attrs={"property": re.compile(f"^{re.escape(name)}$", re.I)}
+        )
+        if tag and tag.get("content"):
+            moment = parse_iso(tag["content"]) or find_datetime(tag["content"])
+            if moment is not None:
+                return moment
+    return None
+
+
+def _source_name(info_text: str) -> str | None:
+    m = _SOURCE.search(info_text)
+    return m.group(1) if m else None

@@ -1,0 +1,113 @@
+"""Plain records passed between stages. Everything here is JSON-serialisable via ``asdict``."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+
+
+@dataclass
+class Article:
+    source: str  # what the user gave (path or URL)
+    url: str  # canonical locator: http(s) URL or file:// URI
+    title: str | None
+    published_at: datetime | None
+    source_name: str | None  # "来源：…" when stated
+    paragraphs: list[str]  # repaired text
+    paragraphs_original: list[str]  # as on the page
+    title_original: str | None
+    encoding: str
+    encoding_evidence: str
+    profile: str | None  # site profile key, or None for the generic extractor
+    content_hash: str  # sha256 of the raw bytes
+
+    @property
+    def body(self) -> str:
+        return "\n".join(self.paragraphs)
+
+
+@dataclass(frozen=True)
+class Organization:
+    org_id: str
+    name: str  # canonical simplified name
+    province: str | None
+    city: str | None
+    county: str | None
+    division_code: str | None
+    org_type: str | None
+    level: str | None  # national | provincial | city | county
+    aliases: tuple[str, ...] = ()  # surface forms seen in this article (original text)
+
+
+@dataclass(frozen=True)
+class MembershipClaim:
+    """One statement in the text: ``org`` holds ``role`` in ``federation`` from ``valid_from``."""
+
+    org_id: str
+    org_name: str
+    role: str
+    federation_id: str
+    federation_name: str
+    valid_from: date | None
+    evidence: str
+
+
+@dataclass(frozen=True)
+class Event:
+    org_id: str
+    org_name: str
+    kind: str  # founded | …
+    on: date | None
+    evidence: str
+
+
+@dataclass(frozen=True)
+class CountClaim:
+    wording: str  # "浙江共有20家"
+    value: int
+    approximate: bool
+    scope: str  # what was counted: "members:<federation_id>" or "role:<role>"
+    named: int  # how many listings the text gives for that scope
+    distinct: int  # how many distinct organizations those listings are
+    evidence: str
+
+
+@dataclass(frozen=True)
+class Statistic:
+    wording: str
+    value: float
+    unit: str
+    region: str | None
+    as_of: str | None  # "2018-05" or "2018-05-10"
+    evidence: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str
+    detail: str
+    evidence: str = ""
+
+
+@dataclass
+class Extraction:
+    article: Article
+    organizations: list[Organization] = field(default_factory=list)
+    claims: list[MembershipClaim] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    counts: list[CountClaim] = field(default_factory=list)
+    statistics: list[Statistic] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+
+def to_jsonable(value):
+    """asdict plus ISO dates; used by ``orgledger parse --json`` and the golden files."""
+    if hasattr(value, "__dataclass_fields__"):
+        value = asdict(value)
+    if isinstance(value, dict):
+        return {k: to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return value

@@ -1,0 +1,51 @@
+"""Site profiles: how to read pages of a known site. Adding a site is adding a ``[[sites]]`` entry to the
+config (plus fixture pages and golden outputs), never code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from bs4 import BeautifulSoup
+
+
+@dataclass(frozen=True)
+class SiteProfile:
+    key: str
+    name: str = ""
+    hosts: tuple[str, ...] = ()
+    # CSS selector that identifies a saved page of this site when there is no URL host to go by.
+    detect: str | None = None
+    encoding: str | None = None
+    title: str | None = None
+    published_at: str | None = None
+    source: str | None = None
+    body: str | None = None
+    # Elements inside the body to drop (share widgets, "related news" boxes embedded in the article).
+    drop: tuple[str, ...] = ()
+    title_suffixes: tuple[str, ...] = field(default_factory=tuple)
+
+    @classmethod
+    def from_config(cls, entry: dict) -> "SiteProfile":
+        known = set(cls.__dataclass_fields__)
+        unknown = set(entry) - known
+        if unknown:
+            raise ValueError(f"site profile {entry.get('key')!r}: unknown settings {sorted(unknown)}")
+        if "key" not in entry:
+            raise ValueError(f"site profile without a key: {entry}")
+        values = {k: tuple(v) if isinstance(v, list) else v for k, v in entry.items()}
+        return cls(**values)
+
+
+def match_profile(profiles: tuple[SiteProfile, ...], url: str, soup: BeautifulSoup | None) -> SiteProfile | None:
+    """The profile for a page: by URL host first, then by the profile's ``detect`` selector."""
+    host = (urlsplit(url).hostname or "").lower()
+    if host:
+        for profile in profiles:
+            if host in profile.hosts:
+                return profile
+    if soup is not None:
+        for profile in profiles:
+            if profile.detect and soup.select_one(profile.detect) is not None:
+                return profile
+    return None

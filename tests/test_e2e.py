@@ -1,0 +1,86 @@
+"""End to end through real Prefect: the flow on the bundled samples, then the views."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import date
+
+import duckdb
+import pytest
+
+from .helpers import ROOT, SAMPLES
+
+pytestmark = pytest.mark.e2e
+
+
+def query(path, sql):
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_flow_loads_samples_and_is_idempotent(prefect_harness, tmp_path):
+    from flows.ingest import ingest_news
+
+    warehouse = tmp_path / "e2e.duckdb"
+    first = ingest_news(sources=[str(SAMPLES)], warehouse=str(warehouse))
+    assert {k: first[k] for k in ("articles_read", "articles_failed", "orgs_new", "orgs_changed",
+                                  "orgs_unchanged", "memberships_changed", "findings")} == {
+        "articles_read": 3, "articles_failed": 0, "orgs_new": 20, "orgs_changed": 0, "orgs_unchanged": 0,
+        "memberships_changed": 19, "findings": 3}
+    assert query(warehouse, "SELECT role, count(*) FROM memberships GROUP BY role ORDER BY role") == [
+        ("会员单位", 15), ("常务理事单位", 1), ("理事单位", 3)]
+    assert query(warehouse, "SELECT DISTINCT federation_name, valid_from FROM memberships") == [
+        ("中国网络社会组织联合会", date(2018, 5, 9))]
+    tables = "articles statements findings org_versions membership_versions".split()
+    before = {t: query(warehouse, f"SELECT count(*) FROM ledger.{t}")[0][0] for t in tables}
+
+    second = ingest_news(sources=[str(SAMPLES)], warehouse=str(warehouse))
+    assert (second["statements_new"], second["orgs_new"], second["orgs_unchanged"]) == (0, 0, 20)
+    assert {t: query(warehouse, f"SELECT count(*) FROM ledger.{t}")[0][0] for t in tables} == before
+
+
+def test_bad_page_does_not_sink_the_run(prefect_harness, tmp_path):
+    from flows.ingest import ingest_news
+
+    missing = str(tmp_path / "missing.html")
+    warehouse = tmp_path / "partial.duckdb"
+    summary = ingest_news(sources=[str(SAMPLES / "seed-clean-utf8.html"), missing], warehouse=str(warehouse))
+    assert (summary["articles_read"], summary["articles_failed"]) == (1, 1)
+    assert query(warehouse, "SELECT kind, detail FROM quality_findings WHERE kind = 'read_error'") == [
+        ("read_error", f"source {missing!r} matches no file, directory or glob")]
+
+
+def test_nothing_readable_fails_the_flow(prefect_harness, tmp_path):
+    from flows.ingest import NothingReadError, ingest_news
+
+    with pytest.raises(NothingReadError):
+        ingest_news(sources=[str(tmp_path / "nope" / "*.html")], warehouse=str(tmp_path / "x.duckdb"))
+    assert not (tmp_path / "x.duckdb").exists()
+
+
+def test_cli_run_and_parse(tmp_path):
+    """The installed command, as a user runs it (its own temporary Prefect server on 127.0.0.1)."""
+    exe = [sys.executable, "-m", "flows.cli"]
+    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect")}
+    warehouse = tmp_path / "cli.duckdb"
+    done = subprocess.run([*exe, "run", "--source", str(SAMPLES / "*.html"), "--warehouse", str(warehouse),
+                           "--json"], capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout.strip().splitlines()[-1])
+    assert (summary["articles_read"], summary["orgs_new"], summary["memberships_changed"]) == (2, 20, 19)
+    assert query(warehouse, "SELECT count(*) FROM memberships") == [(19,)]
+
+    parsed = subprocess.run([*exe, "parse", "--json", str(SAMPLES / "seed-garbled-traditional.txt")],
+                            capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert parsed.returncode == 0, parsed.stderr
+    record = json.loads(parsed.stdout)
+    assert record["source"] == str(SAMPLES / "seed-garbled-traditional.txt")
+    assert record["published_at"] == "2018-05-10T16:12:00+08:00"
+    assert len(record["memberships"]) == 19
+    assert [f["kind"] for f in record["findings"]] == ["count_mismatch"]

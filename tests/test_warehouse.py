@@ -1,0 +1,182 @@
+"""Warehouse tests on temporary DuckDB files: exact rows in the views, idempotency, migrations, and
+all-or-nothing loads."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+import duckdb
+import pytest
+
+from flows.pipeline import parse_pages, read_sources
+from warehouse.db import connect_writer, migrate, migrations
+from warehouse.load import Failure, load_extractions
+
+from .helpers import SAMPLES, SEED_FORMS
+
+TABLES = ("articles", "statements", "findings", "org_versions", "membership_versions", "runs")
+
+
+@pytest.fixture(scope="module")
+def seed_extractions(settings):
+    read = read_sources([str(SAMPLES / name) for name in SEED_FORMS])
+    extractions, failures = parse_pages(read.pages, settings.profiles)
+    assert failures == [] and read.failures == []
+    return extractions
+
+
+@pytest.fixture
+def con(tmp_path):
+    con = connect_writer(tmp_path / "w.duckdb", timeout=5)
+    yield con
+    con.close()
+
+
+def counts(con) -> dict[str, int]:
+    return {t: con.execute(f"SELECT count(*) FROM ledger.{t}").fetchone()[0] for t in TABLES}
+
+
+def url(name: str) -> str:
+    return (SAMPLES / name).resolve().as_uri()
+
+
+def test_memberships_view_exact(con, seed_extractions):
+    load_extractions(con, seed_extractions)
+    rows = con.execute(
+        "SELECT org_name, federation_name, role, valid_from FROM memberships ORDER BY role, org_name"
+    ).fetchall()
+    fed = "中国网络社会组织联合会"
+    d = date(2018, 5, 9)
+    expected = sorted(
+        [(n, fed, "会员单位", d) for n in (
+            "丽水市网络文化协会", "台州市网络文化协会", "台州市网络界人士联谊会", "宁波市计算机信息网络安全协会",
+            "宁波市计算机学会", "杭州市网络安全研究院", "温州市互联网发展促进会", "温州市网络作家协会",
+            "温州市网络公益联合会", "温州市网络文化协会", "绍兴市网络界人士联谊会", "舟山市网络文化协会",
+            "衢州市电子商务协会", "衢州市网络作家协会", "金华市网络文化协会")]
+        + [("浙江省网络文化协会", fed, "常务理事单位", d)]
+        + [(n, fed, "理事单位", d) for n in ("宁波市网络文化协会", "杭州市网络文化协会", "浙江省青年网络协会")],
+        key=lambda r: (r[2], r[0]),
+    )
+    assert rows == expected
+
+
+def test_history_row_carries_provenance(con, seed_extractions):
+    load_extractions(con, seed_extractions)
+    row = con.execute(
+        "SELECT org_name, role, valid_from, valid_to, article_url, evidence FROM membership_history "
+        "WHERE org_name = '浙江省网络文化协会'"
+    ).fetchall()
+    # Three copies of one story: one version; the tie goes to the same article whatever the load order.
+    assert row == [("浙江省网络文化协会", "常务理事单位", date(2018, 5, 9), None, url("seed-clean-utf8.html"),
+                    "其中浙江省网络文化协会任常务理事单位；浙江省青年网络协会、杭州市网络文化协会、宁波市网络文化协会"
+                    "3家单位任理事单位；杭州市网络安全研究院、宁波市网络文化协会、宁波市计算机信息网络安全协会、"
+                    "宁波市计算机学会、温州市互联网发展促进会、温州市网络公益联合会、温州市网络作家协会、温州市网络文化协会、"
+                    "绍兴市网络界人士联谊会、金华市网络文化协会、衢州市网络作家协会、衢州市电子商务协会、舟山市网络文化协会、"
+                    "台州市网络文化协会、台州市网络界人士联谊会、丽水市网络文化协会等16家单位任会员单位。")]
+
+
+def test_both_ningbo_statements_stay_in_the_log(con, seed_extractions):
+    load_extractions(con, seed_extractions[:1])
+    rows = con.execute(
+        "SELECT value, object_name, valid_from FROM facts WHERE entity_name = '宁波市网络文化协会' "
+        "AND prop = 'membership' ORDER BY value"
+    ).fetchall()
+    assert rows == [("会员单位", "中国网络社会组织联合会", date(2018, 5, 9)),
+                    ("理事单位", "中国网络社会组织联合会", date(2018, 5, 9))]
+
+
+def test_organizations_view_exact_for_some(con, seed_extractions):
+    load_extractions(con, seed_extractions)
+    rows = con.execute(
+        "SELECT name, province, city, org_type, level FROM organizations "
+        "WHERE name IN ('中国网络社会组织联合会', '浙江省网络文化协会', '杭州市网络安全研究院') ORDER BY name"
+    ).fetchall()
+    assert rows == [("中国网络社会组织联合会", None, None, "联合会", "national"),
+                    ("杭州市网络安全研究院", "浙江省", "杭州市", "研究院", "city"),
+                    ("浙江省网络文化协会", "浙江省", None, "协会", "provincial")]
+    assert con.execute("SELECT count(*), count(DISTINCT org_id) FROM organizations").fetchone() == (20, 20)
+    assert con.execute("SELECT count(*) FROM organizations WHERE province = '浙江省'").fetchone() == (19,)
+
+
+def test_articles_and_findings_views(con, seed_extractions):
+    load_extractions(con, seed_extractions)
+    articles = con.execute("SELECT url, title, published_at, source FROM articles ORDER BY url").fetchall()
+    published = datetime(2018, 5, 10, 8, 12, tzinfo=timezone.utc)
+    title = "中国网络社会组织联合会在京成立 浙江20家网络社会组织入会"
+    assert articles == [(url("seed-clean-utf8.html"), title, published, "浙江网信网"),
+                        (url("seed-garbled-traditional.txt"), title, published, None),
+                        (url("seed-gb2312-noisy.html"), title, published, "浙江网信网")]
+    findings = con.execute("SELECT article_url, kind FROM quality_findings ORDER BY article_url").fetchall()
+    assert findings == [(url(n), "count_mismatch") for n in sorted(SEED_FORMS)]
+
+
+def test_second_load_adds_no_rows(con, seed_extractions):
+    first = load_extractions(con, seed_extractions)
+    after_first = counts(con)
+    second = load_extractions(con, seed_extractions)
+    after_second = counts(con)
+    assert {k: v for k, v in after_second.items() if k != "runs"} == {k: v for k, v in after_first.items() if k != "runs"}
+    assert after_second["runs"] == after_first["runs"] + 1
+    assert (first.orgs_new, first.memberships_changed, first.statements_new) == (20, 19, after_first["statements"])
+    assert (second.orgs_new, second.orgs_changed, second.orgs_unchanged, second.memberships_changed,
+            second.statements_new) == (0, 0, 20, 0, 0)
+
+
+def test_failures_become_findings(con):
+    load_extractions(con, [], [Failure("file:///nowhere.html", "read_error", "cannot read /nowhere.html: No such file")])
+    assert con.execute("SELECT article_url, kind, detail FROM quality_findings").fetchall() == [
+        ("file:///nowhere.html", "read_error", "cannot read /nowhere.html: No such file")]
+
+
+def test_failed_load_leaves_warehouse_as_before(con, seed_extractions, monkeypatch):
+    load_extractions(con, seed_extractions[:1])
+    before = counts(con)
+    snapshot = con.execute("SELECT * FROM membership_history ORDER BY org_id").fetchall()
+    import warehouse.load as load_module
+
+    real_run = load_module.run
+
+    def failing_run(con_, filename, name, params=None):
+        if name == "derive_membership_versions":
+            raise RuntimeError("injected failure")
+        return real_run(con_, filename, name, params)
+
+    monkeypatch.setattr(load_module, "run", failing_run)
+    with pytest.raises(RuntimeError, match="injected failure"):
+        load_extractions(con, seed_extractions)
+    assert counts(con) == before
+    assert con.execute("SELECT * FROM membership_history ORDER BY org_id").fetchall() == snapshot
+
+
+def test_migrations_are_recorded_and_rerun_safely(tmp_path):
+    path = tmp_path / "m.duckdb"
+    con = duckdb.connect(str(path))
+    applied = migrate(con)
+    assert applied == [v for v, _, _ in migrations()] == [1]
+    assert migrate(con) == []
+    assert con.execute("SELECT version, name FROM ledger.schema_migrations").fetchall() == [(1, "init")]
+    con.close()
+
+
+def test_locked_warehouse_gives_clear_error(tmp_path):
+    import subprocess
+    import sys
+    import textwrap
+
+    path = tmp_path / "locked.duckdb"
+    connect_writer(path, timeout=1).close()
+    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+        import duckdb, sys, time
+        con = duckdb.connect({str(path)!r}, read_only=True)
+        print("held", flush=True)
+        time.sleep(30)
+    """)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        from warehouse.db import WarehouseLocked
+
+        with pytest.raises(WarehouseLocked, match="still held by another process after 1s"):
+            connect_writer(path, timeout=1, poll=0.2)
+    finally:
+        holder.kill()
+        holder.wait()

@@ -1,0 +1,120 @@
+"""Open the warehouse file and bring its schema up to date.
+
+DuckDB allows one writing process per file, and any other process's connection, even read-only, blocks
+it. A writer therefore waits (with a log line) for analysts' connections to close, up to a timeout, and
+holds its connection only for the load itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+from .queries import run_script, sql_text
+
+log = logging.getLogger("orgledger.warehouse")
+
+_MIGRATION_FILE = re.compile(r"^(\d{3})_(\w+)\.sql$")
+
+
+class WarehouseLocked(RuntimeError):
+    """Another process holds the warehouse file for longer than we are willing to wait."""
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    from importlib import resources
+
+    folder = resources.files("warehouse").joinpath("sql", "migrations")
+    found = []
+    for entry in folder.iterdir():
+        m = _MIGRATION_FILE.match(entry.name)
+        if m:
+            found.append((int(m.group(1)), m.group(2), entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Apply the migrations not yet recorded in ``ledger.schema_migrations``; refresh views. Safe to repeat."""
+    con.execute("CREATE SCHEMA IF NOT EXISTS ledger")
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS ledger.schema_migrations "
+        "(version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL)"
+    )
+    done = {row[0] for row in con.execute("SELECT version FROM ledger.schema_migrations").fetchall()}
+    applied = []
+    for version, name, sql in migrations():
+        if version in done:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            run_script(con, sql)
+            con.execute(
+                "INSERT INTO ledger.schema_migrations VALUES ($version, $name, $now)",
+                {"version": version, "name": name, "now": datetime.now(timezone.utc)},
+            )
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        applied.append(version)
+    _refresh_derived_definitions(con)
+    return applied
+
+
+def _refresh_derived_definitions(con: duckdb.DuckDBPyConnection) -> None:
+    from parsers.extract import ROLE_RANKS
+
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("DELETE FROM ledger.role_ranks")
+        con.execute(
+            "INSERT INTO ledger.role_ranks SELECT unnest($role::VARCHAR[]), unnest($rank::INTEGER[])",
+            {"role": list(ROLE_RANKS), "rank": list(ROLE_RANKS.values())},
+        )
+        run_script(con, sql_text("views.sql"))
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+
+
+def _is_lock_error(exc: Exception) -> bool:
+    return "lock" in str(exc).lower()
+
+
+def connect_writer(path: str | Path, *, timeout: float = 300.0, poll: float = 2.0) -> duckdb.DuckDBPyConnection:
+    """Open ``path`` for writing, waiting up to ``timeout`` seconds for other processes to let go."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + timeout
+    announced = False
+    while True:
+        try:
+            con = duckdb.connect(str(path))
+            break
+        except duckdb.IOException as exc:
+            if not _is_lock_error(exc):
+                raise
+            if time.monotonic() >= deadline:
+                raise WarehouseLocked(
+                    f"warehouse {path} is still held by another process after {timeout:.0f}s "
+                    f"(an open DuckDB connection, perhaps an analyst's session or another run): {exc}"
+                ) from exc
+            if not announced:
+                log.warning("warehouse %s is held by another process; waiting up to %.0fs: %s", path, timeout, exc)
+                announced = True
+            time.sleep(poll)
+    con.execute("SET TimeZone = 'Asia/Shanghai'")
+    migrate(con)
+    return con
+
+
+def connect_reader(path: str | Path) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(str(path), read_only=True)
+    con.execute("SET TimeZone = 'Asia/Shanghai'")
+    return con
