@@ -84,3 +84,16 @@ def test_cli_run_and_parse(tmp_path):
     assert record["published_at"] == "2018-05-10T16:12:00+08:00"
     assert len(record["memberships"]) == 19
     assert [f["kind"] for f in record["findings"]] == ["count_mismatch"]
+
+
+def test_flow_reads_an_article_url(prefect_harness, tmp_path):
+    from flows.ingest import ingest_news
+
+    from .http_server import serve
+
+    body = (SAMPLES / "seed-clean-utf8.html").read_bytes()
+    with serve({"/news/1.html": (200, {"Content-Type": "text/html; charset=utf-8"}, body)}) as (base, _):
+        summary = ingest_news(sources=[f"{base}/news/1.html"], warehouse=str(tmp_path / "url.duckdb"))
+    assert (summary["articles_read"], summary["orgs_new"]) == (1, 20)
+    assert query(tmp_path / "url.duckdb", "SELECT url, title FROM articles") == [
+        (f"{base}/news/1.html", "中国网络社会组织联合会在京成立 浙江20家网络社会组织入会")]

@@ -1,0 +1,50 @@
+"""Reading sources: files, directories, globs, and URLs from a loopback HTTP server."""
+
+from __future__ import annotations
+
+import pytest
+
+from flows.pipeline import parse_one, read_sources
+from flows.sources import SourceError, expand_source, fetch_page
+
+from .helpers import SAMPLES, SEED_FORMS
+from .http_server import serve
+
+ALL = sorted(str((SAMPLES / name).resolve()) for name in SEED_FORMS)
+
+
+def test_directory_glob_and_file():
+    assert expand_source(str(SAMPLES)) == ALL
+    assert expand_source(str(SAMPLES / "*.html")) == [p for p in ALL if p.endswith(".html")]
+    assert expand_source(str(SAMPLES.parent / "**" / "*.txt")) == [p for p in ALL if p.endswith(".txt")]
+    assert expand_source(str(SAMPLES / "seed-clean-utf8.html")) == [str(SAMPLES / "seed-clean-utf8.html")]
+
+
+def test_nothing_matched_is_an_error():
+    with pytest.raises(SourceError, match="matches no file, directory or glob"):
+        expand_source(str(SAMPLES / "*.pdf"))
+
+
+def test_read_sources_keeps_going_after_a_failure(tmp_path):
+    result = read_sources([str(tmp_path / "absent.html"), str(SAMPLES / "seed-clean-utf8.html")])
+    assert [p.url for p in result.pages] == [(SAMPLES / "seed-clean-utf8.html").resolve().as_uri()]
+    assert [(f.kind, f.url) for f in result.failures] == [("read_error", str(tmp_path / "absent.html"))]
+
+
+def test_fetch_gb2312_page_over_http(settings):
+    body = (SAMPLES / "seed-gb2312-noisy.html").read_bytes()
+    routes = {"/art/2018/5/10/art_1.html": (200, {"Content-Type": "text/html; charset=GB2312"}, body)}
+    with serve(routes) as (base, seen):
+        page = fetch_page(f"{base}/art/2018/5/10/art_1.html")
+    assert (page.url, page.http_charset, page.data) == (f"{base}/art/2018/5/10/art_1.html", "GB2312", body)
+    assert seen == ["/art/2018/5/10/art_1.html"]
+    extraction = parse_one(page, settings.profiles)
+    assert extraction.article.encoding == "gb18030"
+    assert extraction.article.profile == "zjwx"
+    assert len({c.org_name for c in extraction.claims}) == 19
+
+
+def test_http_error_is_a_source_error():
+    with serve({}) as (base, _):
+        with pytest.raises(SourceError, match="404"):
+            fetch_page(f"{base}/missing.html")
