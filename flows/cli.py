@@ -1,6 +1,7 @@
 """The ``orgledger`` command.
 
 ``orgledger run``   runs the Prefect flow ``ingest-news`` once and prints a summary.
+``orgledger check`` checks a warehouse's history invariants and that its tables match the log.
 ``orgledger parse`` shows what orgledger would extract from pages, writing nothing (no Prefect import:
                     it has to be fast enough to debug a page with).
 """
@@ -27,6 +28,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--warehouse", metavar="FILE", help="DuckDB file to write (default: config's warehouse)")
     run.add_argument("--json", action="store_true", help="print the summary as one JSON object")
 
+    check = sub.add_parser("check", help="integrity check of a warehouse file (read-only); exit 1 on violations")
+    check.add_argument("--warehouse", metavar="FILE", help="DuckDB file (default: config's warehouse)")
+    check.add_argument("--config", metavar="FILE", help="config file (default: config/orgledger.toml)")
+
     parse = sub.add_parser("parse", help="show what would be extracted from pages, writing nothing")
     parse.add_argument("inputs", nargs="+", metavar="FILE_OR_URL")
     parse.add_argument("--config", metavar="FILE", help="config file with site profiles")
@@ -38,7 +43,29 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "run":
         return _run(args)
+    if args.command == "check":
+        return _check(args)
     return _parse(args)
+
+
+def _check(args) -> int:
+    from warehouse.check import check_warehouse
+    from warehouse.db import connect_reader, pending_migrations
+
+    path = args.warehouse or load_settings(args.config).warehouse
+    con = connect_reader(path)
+    try:
+        pending = pending_migrations(con)
+        if pending:
+            print(f"orgledger check: {path} lacks migrations {pending}; run `orgledger run` (or any load) "
+                  "to migrate it first", file=sys.stderr)
+            return 2
+        results = check_warehouse(con)
+    finally:
+        con.close()
+    for result in results:
+        print(f"{'ok  ' if result.ok else 'FAIL'}  {result.name}" + ("" if result.ok else f"  {result.violations} rows, e.g. {result.sample}"))
+    return 0 if all(r.ok for r in results) else 1
 
 
 def _run(args) -> int:
@@ -97,8 +124,13 @@ def parse_result(extraction) -> dict:
              "valid_from": c.valid_from, "evidence": c.evidence}
             for c in extraction.claims
         ],
-        "events": [{"org_name": e.org_name, "kind": e.kind, "on": e.on, "evidence": e.evidence}
-                   for e in extraction.events],
+        "membership_ends": [
+            {"org_name": e.org_name, "federation_name": e.federation_name, "on": e.on, "wording": e.wording,
+             "evidence": e.evidence}
+            for e in extraction.ends
+        ],
+        "events": [{"org_name": e.org_name, "kind": e.kind, "on": e.on, "new_name": e.new_name,
+                    "evidence": e.evidence} for e in extraction.events],
         "counts": extraction.counts,
         "statistics": extraction.statistics,
         "findings": extraction.findings,
@@ -150,9 +182,14 @@ def format_parse(r: dict) -> str:
     lines.append(f"memberships ({len(r['memberships'])})")
     lines += [f"  {m['org_name']}  {m['role']}  of {m['federation_name']}  from {m['valid_from']}"
               for m in r["memberships"]]
+    if r["membership_ends"]:
+        lines.append("membership ends")
+        lines += [f"  {e['org_name']}  leaves {e['federation_name']} ({e['wording']})  on {e['on']}"
+                  for e in r["membership_ends"]]
     if r["events"]:
         lines.append("events")
-        lines += [f"  {e['org_name']} {e['kind']} {e['on']}" for e in r["events"]]
+        lines += [f"  {e['org_name']} {e['kind']}{' → ' + e['new_name'] if e['new_name'] else ''} {e['on']}"
+                  for e in r["events"]]
     if r["statistics"]:
         lines.append("statistics")
         lines += [f"  {s['wording']}  = {s['value']:g}{s['unit']}  ({s['region']}, as of {s['as_of']})"

@@ -97,7 +97,9 @@ def _parse_html(data, *, source, url, http_charset, profiles, content_hash) -> A
 
     page_title = _page_title(soup, profile)
     body_el = _body_element(soup, profile)
-    paragraphs_original = [p for p in _paragraphs(body_el) if not _SHARE_LINE.match(repair_text(p))]
+    # The headline often sits inside the article block; it is the title, not body text.
+    paragraphs_original = [p for p in _paragraphs(body_el)
+                           if not _SHARE_LINE.match(repair_text(p)) and p != page_title]
     info_text = _info_text(soup, body_el, profile)
 
     published_at = _meta_published(soup) or find_datetime(info_text) or find_datetime(

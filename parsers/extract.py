@@ -20,7 +20,17 @@ from datetime import date
 
 from .checks import check_counts
 from .dates import resolve_date
-from .model import Article, CountClaim, Event, Extraction, MembershipClaim, Organization, Statistic
+from .events import membership_ends, registration_kinds, renames
+from .model import (
+    Article,
+    CountClaim,
+    Event,
+    Extraction,
+    MembershipClaim,
+    MembershipEnd,
+    Organization,
+    Statistic,
+)
 from .names import NameSpan, find_org_names
 from .normalize import normalize_organization
 from .regions import division_index
@@ -43,7 +53,10 @@ ROLE_RANKS = {
     "成员单位": 10,
 }
 _ROLE = re.compile("|".join(sorted(ROLE_RANKS, key=len, reverse=True)))
-_VERB_BEFORE_ROLE = re.compile(r"(?:当选为|当选|被选为|被推选为|担任|成为|任|为)(?:第[一二三四五六七八九十\d]+届)?$")
+_VERB_BEFORE_ROLE = re.compile(
+    r"(?:当选为|当选|被选为|被推选为|增补为|调整为|升任|升为|晋升为|变更为|继续担任|担任|成为|新任|任|为)"
+    r"(?:第[一二三四五六七八九十\d]+届)?$"
+)
 _LIST_AFTER_ROLE = re.compile(r"^(?:有|为|是|包括|分别是|分别为|[:：])")
 _CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _NUMBER = r"(\d+|[一二两三四五六七八九十百]+)"
@@ -55,7 +68,7 @@ _MEMBER_COUNT = re.compile(
 )
 # Sentences that make an organization the federation of what follows.
 _FEDERATION_CONTEXT = re.compile(r"成立大会|会员大会|会员代表大会|代表大会|理事会|入会|加入|成立|首批会员|会员单位")
-_MEETING = re.compile(r"成立大会|会员大会|会员代表大会|代表大会|理事会议|大会|会议")
+_MEETING = re.compile(r"成立大会|会员大会|会员代表大会|代表大会|理事会|大会|会议")
 _FOUNDED = re.compile(r"成立大会|正式成立|宣告成立|成立$|在\S{1,4}成立")
 _SENTENCE_END = re.compile(r"(?<=[。！？!?])")
 _CLAUSE_END = re.compile(r"(?<=[；;])")
@@ -128,18 +141,9 @@ def extract(article: Article) -> Extraction:
     for span in title_spans:
         names.surfaces.setdefault(span.name, set())
 
-    meeting_dates: dict[str, object] = {}
-    events: list[tuple[str, str, object, str]] = []
-    for sentence, spans in zip(sentences, spans_by_sentence):
-        if spans and _MEETING.search(sentence.text):
-            when = resolve_date(sentence.text, published)
-            if when is not None:
-                meeting_dates.setdefault(spans[0].name, when)
-        if spans and _FOUNDED.search(sentence.text.rstrip("。")):
-            subject = spans[0].name
-            events.append((subject, "founded", resolve_date(sentence.text, published), sentence.text))
-
+    meeting_dates, events = _meetings_and_events(sentences, spans_by_sentence, published)
     raw_claims: list[tuple[str, str, str, object, str, int]] = []  # org, role, fed, date, evidence, paragraph
+    raw_ends: list[tuple[str, str, object, str, str]] = []  # org, fed, date, wording, evidence
     counts: list[CountClaim] = []
     federation = _title_federation(article, title_spans)
     for sentence, spans in zip(sentences, spans_by_sentence):
@@ -159,6 +163,9 @@ def extract(article: Article) -> Extraction:
                     raw_claims.append((name, role, fed, when, sentence.text, sentence.paragraph))
                 if count is not None:
                     counts.append(_role_count(count, role, fed, org, sentence.text))
+            for org, fed, wording in membership_ends(clause, clause_spans, federation):
+                when = resolve_date(clause, published) or meeting_dates.get(fed) or published
+                raw_ends.append((org, fed, when, wording, sentence.text))
         member_count = _MEMBER_COUNT.search(sentence.text)
         if member_count and federation and not listed_roles:
             counts.append(_pending_member_count(member_count, federation, sentence))
@@ -169,12 +176,19 @@ def extract(article: Article) -> Extraction:
         for o, role, f, when, evidence, _ in raw_claims
         if o in orgs and f in orgs
     ]
+    ends = [MembershipEnd(orgs[o].org_id, o, orgs[f].org_id, f, when, wording, evidence)
+            for o, f, when, wording, evidence in raw_ends]
     counts = [_resolve_member_count(c, raw_claims, sentences) for c in counts]
     extraction = Extraction(
         article=article,
         organizations=sorted(orgs.values(), key=lambda o: (o.level != "national", o.name)),
         claims=claims,
-        events=[Event(orgs[s].org_id, s, kind, on or published, ev) for s, kind, on, ev in _first_events(events)],
+        ends=ends,
+        events=[
+            Event(orgs[subject].org_id, subject, kind, on or published, evidence,
+                  new_name, orgs[new_name].org_id if new_name else None)
+            for subject, kind, on, evidence, new_name in events
+        ],
         counts=counts,
         statistics=_statistics(sentences),
     )
@@ -182,20 +196,42 @@ def extract(article: Article) -> Extraction:
     return extraction
 
 
+def _meetings_and_events(sentences, spans_by_sentence, published):
+    """Meeting dates per organization (for valid-from dates) and the events the sentences state."""
+    meeting_dates: dict[str, object] = {}
+    events: list[tuple[str, str, object, str, str | None]] = []  # subject, kind, date, evidence, new name
+    seen = set()
+
+    def add(subject, kind, when, evidence, new_name=None):
+        key = (subject, kind, new_name)
+        if key not in seen:
+            seen.add(key)
+            events.append((subject, kind, when, evidence, new_name))
+
+    for sentence, spans in zip(sentences, spans_by_sentence):
+        if not spans:
+            continue
+        when = resolve_date(sentence.text, published)
+        if _MEETING.search(sentence.text) and when is not None:
+            meeting_dates.setdefault(spans[0].name, when)
+        renamed = renames(sentence.text, spans)
+        for old, new in renamed:
+            add(old, "renamed", when, sentence.text, new)
+        new_names = {new for _, new in renamed}
+        for kind in registration_kinds(sentence.text):
+            for span in spans:
+                if span.name not in new_names:
+                    add(span.name, kind, when, sentence.text)
+    # A founding is stated once per article; prefer the sentence that dates it.
+    founded = [(spans[0].name, resolve_date(s.text, published), s.text)
+               for s, spans in zip(sentences, spans_by_sentence) if spans and _FOUNDED.search(s.text.rstrip("。"))]
+    for subject, when, evidence in sorted(founded, key=lambda f: f[1] is None):
+        add(subject, "founded", when, evidence)
+    return meeting_dates, events
+
+
 def _title_federation(article: Article, title_spans: list[NameSpan]) -> str | None:
     return title_spans[0].name if title_spans else None
-
-
-def _first_events(events):
-    seen, out = set(), []
-    for subject, kind, on, evidence in events:
-        if (subject, kind) in seen:
-            continue
-        # Prefer an event sentence that carries a date; a later dated one replaces an undated one.
-        dated = [e for e in events if e[0] == subject and e[1] == kind and e[2] is not None]
-        out.append(dated[0] if dated else (subject, kind, on, evidence))
-        seen.add((subject, kind))
-    return out
 
 
 def _clauses(text: str):
@@ -224,6 +260,7 @@ def _role_lists(clause: str, spans: list[NameSpan], federation: str | None):
         verb = _VERB_BEFORE_ROLE.search(verb_region)
         next_start = roles[i + 1].start() if i + 1 < len(roles) else len(clause)
         after = clause[role_match.end():next_start]
+        consumed_to = role_match.end()
         if verb:
             list_end = previous_end + verb.start()
             members = [s.name for s in spans if previous_end <= s.start and s.end <= list_end]
@@ -231,12 +268,14 @@ def _role_lists(clause: str, spans: list[NameSpan], federation: str | None):
         elif _LIST_AFTER_ROLE.match(after):
             members = [s.name for s in spans if role_match.end() <= s.start and s.end <= next_start]
             count = None
+            consumed_to = next_start
         else:
+            # A role that heads no list ("由理事单位调整为…") leaves the list open for the next role.
             members, count = [], None
         members = [m for m in members if m != fed]
         if members and fed:
             results.append((members, role, fed, count))
-        previous_end = role_match.end()
+            previous_end = consumed_to
     return results
 
 

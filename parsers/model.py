@@ -53,12 +53,27 @@ class MembershipClaim:
 
 
 @dataclass(frozen=True)
+class MembershipEnd:
+    """An explicit end: ``org`` leaves ``federation`` (退出, 被取消会员资格 …) on ``on``."""
+
+    org_id: str
+    org_name: str
+    federation_id: str
+    federation_name: str
+    on: date | None
+    wording: str
+    evidence: str
+
+
+@dataclass(frozen=True)
 class Event:
     org_id: str
     org_name: str
-    kind: str  # founded | …
+    kind: str  # founded | registered | renamed | deregistered | revoked
     on: date | None
     evidence: str
+    new_name: str | None = None  # renamed: the name from ``on``
+    new_org_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -94,6 +109,7 @@ class Extraction:
     article: Article
     organizations: list[Organization] = field(default_factory=list)
     claims: list[MembershipClaim] = field(default_factory=list)
+    ends: list[MembershipEnd] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
     counts: list[CountClaim] = field(default_factory=list)
     statistics: list[Statistic] = field(default_factory=list)

@@ -41,7 +41,10 @@ _NOT_SOCIAL = re.compile(
     r"九三学社|民主同盟|民主促进会|致公党|文联|文学艺术界联合会|科协|科学技术协会|工商联|工商业联合会|"
     r"妇联|妇女联合会|总工会|共青团|青年联合会|残疾人联合会|红十字会)"
 )
-_PRONOUN_START = re.compile(r"^(该|本|我|此|各|其|全国各级|各级|这些|上述|下属)")
+_PRONOUN_START = re.compile(r"^(该|本|我|此|各|其|全国各级|各级|这些|上述|下属|\d)")
+# Clause words that never occur inside an organization's name: a candidate containing one ran past the
+# name's real start ("2家单位新加入联合会").
+_CLAUSE_WORDS = re.compile(r"\d+家|单位|加入|成为|当选|担任|召开|举行|参加|出席|申请|同意|审议|的")
 _WHITESPACE = re.compile(r"\s+")
 
 
@@ -68,7 +71,7 @@ def is_social_organization(name: str) -> bool:
     suffix = org_type_of(name)
     if suffix is None or len(name) - len(suffix) < 2:
         return False
-    if _PRONOUN_START.match(name) or _NOT_SOCIAL.search(name):
+    if _PRONOUN_START.match(name) or _NOT_SOCIAL.search(name) or _CLAUSE_WORDS.search(name):
         return False
     return True
 

@@ -7,6 +7,7 @@ holds its connection only for the load itself.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import time
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from .queries import run_script, sql_text
+from .queries import run, run_script, sql_text
 
 log = logging.getLogger("orgledger.warehouse")
 
@@ -36,6 +37,15 @@ def migrations() -> list[tuple[int, str, str]]:
         if m:
             found.append((int(m.group(1)), m.group(2), entry.read_text(encoding="utf-8")))
     return sorted(found)
+
+
+def pending_migrations(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Migration versions not yet applied (all of them for a file orgledger never wrote)."""
+    try:
+        done = {row[0] for row in con.execute("SELECT version FROM ledger.schema_migrations").fetchall()}
+    except duckdb.CatalogException:
+        done = set()
+    return [version for version, _, _ in migrations() if version not in done]
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
@@ -67,8 +77,14 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
 
 
 def _refresh_derived_definitions(con: duckdb.DuckDBPyConnection) -> None:
+    """Role ranks, history macros and views are definitions, not data: (re)create them on every connect.
+    When they changed since the history tables were derived, re-derive every key, in one transaction."""
     from parsers.extract import ROLE_RANKS
 
+    history = sql_text("history.sql")
+    fingerprint = hashlib.sha256(
+        (history + repr(sorted(ROLE_RANKS.items()))).encode("utf-8")
+    ).hexdigest()
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute("DELETE FROM ledger.role_ranks")
@@ -76,7 +92,16 @@ def _refresh_derived_definitions(con: duckdb.DuckDBPyConnection) -> None:
             "INSERT INTO ledger.role_ranks SELECT unnest($role::VARCHAR[]), unnest($rank::INTEGER[])",
             {"role": list(ROLE_RANKS), "rank": list(ROLE_RANKS.values())},
         )
+        run_script(con, history)
         run_script(con, sql_text("views.sql"))
+        stored = con.execute("SELECT value FROM ledger.meta WHERE key = 'history_fingerprint'").fetchone()
+        if stored is None or stored[0] != fingerprint:
+            for step in ("affect_everything", "derive_versions", "clear_affected"):
+                run(con, "load.sql", step)
+            con.execute(
+                "INSERT OR REPLACE INTO ledger.meta VALUES ('history_fingerprint', $fingerprint)",
+                {"fingerprint": fingerprint},
+            )
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")

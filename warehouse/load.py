@@ -83,13 +83,18 @@ def load_extractions(
             run(con, LOAD_SQL, "stage_findings", findings)
         before = con.execute("SELECT count(*) FROM ledger.statements").fetchone()[0]
         for step in ("upsert_articles", "supersede_statements", "insert_statements", "reassert_statements",
-                     "supersede_findings", "insert_findings", "reassert_findings",
-                     "affected_keys", "snapshot_before", "derive_org_versions", "derive_membership_versions"):
+                     "supersede_findings", "insert_findings", "reassert_findings"):
             run(con, LOAD_SQL, step, params)
         summary.statements_new = con.execute("SELECT count(*) FROM ledger.statements").fetchone()[0] - before
+        # A rename changes who is who: then every key is re-derived, else only the touched ones.
+        renamed = run(con, LOAD_SQL, "renames_touched", params).fetchone()[0]
+        run(con, LOAD_SQL, "affect_everything" if renamed else "affected_keys", params)
+        run(con, LOAD_SQL, "snapshot_before", params)
+        run(con, LOAD_SQL, "derive_versions", params)
         summary.orgs_new, summary.orgs_changed, summary.memberships_changed = run(
             con, LOAD_SQL, "change_counts", params
         ).fetchone()
+        run(con, LOAD_SQL, "clear_affected", params)
         mentioned = {o.org_id for e in extractions for o in e.organizations}
         summary.orgs_unchanged = len(mentioned) - summary.orgs_new - summary.orgs_changed
         summary.findings = len(findings["finding_id"])

@@ -73,7 +73,17 @@ def _first_dates(extraction: Extraction) -> dict[str, date]:
     for event in extraction.events:
         if event.on:
             dates[event.org_id].append(event.on)
+            if event.new_org_id:
+                # The new name exists from the rename on, not before.
+                dates[event.new_org_id] = [event.on]
     return {org_id: min(found) for org_id, found in dates.items() if found}
+
+
+def profile_of(org) -> dict:
+    return {
+        "name": org.name, "province": org.province, "city": org.city, "county": org.county,
+        "division_code": org.division_code, "org_type": org.org_type, "level": org.level,
+    }
 
 
 def statements_for(extraction: Extraction, article_id: str) -> list[StatementRow]:
@@ -83,21 +93,28 @@ def statements_for(extraction: Extraction, article_id: str) -> list[StatementRow
         rows.setdefault(row.statement_id, row)  # first evidence in reading order wins
 
     first = _first_dates(extraction)
+    renamed_from = {e.org_id for e in extraction.events if e.kind == "renamed"}
     for org in extraction.organizations:
-        profile = {
-            "name": org.name, "province": org.province, "city": org.city, "county": org.county,
-            "division_code": org.division_code, "org_type": org.org_type, "level": org.level,
-        }
         valid = first.get(org.org_id)
-        add(statement(article_id, org.org_id, "profile", canonical_json(profile), "", valid, None))
+        # A name this article says was changed is kept as an alias, not asserted as the current profile.
+        if org.org_id not in renamed_from:
+            add(statement(article_id, org.org_id, "profile", canonical_json(profile_of(org)), "", valid, None))
         for alias in (org.name, *org.aliases):
             add(statement(article_id, org.org_id, "alias", alias, "", valid, None))
     for claim in extraction.claims:
         add(statement(article_id, claim.org_id, "membership", claim.role, claim.federation_id,
                       claim.valid_from, claim.evidence))
+    for end in extraction.ends:
+        add(statement(article_id, end.org_id, "membership_end", end.wording, end.federation_id, end.on,
+                      end.evidence))
     for event in extraction.events:
-        add(statement(article_id, event.org_id, event.kind, event.on.isoformat() if event.on else "", "",
-                      event.on, event.evidence))
+        if event.kind == "renamed":
+            # Resolution: the new name's id resolves to this organization's id from now on.
+            add(statement(article_id, event.org_id, "renamed", event.new_name, event.new_org_id, event.on,
+                          event.evidence))
+        else:
+            add(statement(article_id, event.org_id, event.kind, event.on.isoformat() if event.on else "", "",
+                          event.on, event.evidence))
     by_name = {o.name: o.org_id for o in extraction.organizations}
     for count in extraction.counts:
         federation = count.scope.split(":")[1]

@@ -93,116 +93,93 @@ FROM stage_findings s
 WHERE t.finding_id = s.finding_id AND t.superseded_at IS NOT NULL;
 
 -- name: affected_keys
--- Every history key whose statements this load touched (new, superseded or revived).
-CREATE OR REPLACE TEMP TABLE affected_orgs AS
-SELECT DISTINCT entity_id AS org_id FROM ledger.statements
-WHERE prop = 'profile' AND (last_recorded = $now OR superseded_at = $now);
-CREATE OR REPLACE TEMP TABLE affected_memberships AS
-SELECT DISTINCT entity_id AS org_id, object_id AS federation_id FROM ledger.statements
-WHERE prop = 'membership' AND (last_recorded = $now OR superseded_at = $now);
+-- Every history key whose statements this load touched (new, superseded or revived), resolved through
+-- renames. A touched rename changes identity resolution, so then every key is re-derived.
+DELETE FROM ledger.affected_orgs;
+DELETE FROM ledger.affected_memberships;
+CREATE OR REPLACE TEMP TABLE touched AS
+SELECT * FROM ledger.statements WHERE last_recorded = $now OR superseded_at = $now;
+CREATE OR REPLACE TEMP TABLE resolution AS SELECT * FROM ledger.org_resolution_at('infinity'::TIMESTAMPTZ);
+INSERT INTO ledger.affected_orgs
+SELECT DISTINCT coalesce(r.to_id, t.entity_id)
+FROM touched t LEFT JOIN resolution r ON r.from_id = t.entity_id
+WHERE t.prop IN ('profile', 'deregistered', 'revoked');
+INSERT INTO ledger.affected_memberships
+SELECT DISTINCT coalesce(ro.to_id, t.entity_id), coalesce(rf.to_id, t.object_id)
+FROM touched t
+LEFT JOIN resolution ro ON ro.from_id = t.entity_id
+LEFT JOIN resolution rf ON rf.from_id = t.object_id
+WHERE t.prop IN ('membership', 'membership_end');
+-- A dissolution touches every membership the organization holds.
+INSERT INTO ledger.affected_memberships
+SELECT DISTINCT coalesce(ro.to_id, s.entity_id), coalesce(rf.to_id, s.object_id)
+FROM ledger.statements s
+LEFT JOIN resolution ro ON ro.from_id = s.entity_id
+LEFT JOIN resolution rf ON rf.from_id = s.object_id
+WHERE s.prop IN ('membership', 'membership_end')
+  AND coalesce(ro.to_id, s.entity_id) IN (
+      SELECT coalesce(r.to_id, t.entity_id) FROM touched t LEFT JOIN resolution r ON r.from_id = t.entity_id
+      WHERE t.prop IN ('deregistered', 'revoked'));
+
+-- name: affect_everything
+-- Used when identity resolution or the history definitions changed: every key, old and new.
+DELETE FROM ledger.affected_orgs;
+DELETE FROM ledger.affected_memberships;
+INSERT INTO ledger.affected_orgs
+SELECT org_id FROM ledger.org_versions
+UNION SELECT org_id FROM ledger.org_versions_at('infinity'::TIMESTAMPTZ, false);
+INSERT INTO ledger.affected_memberships
+SELECT org_id, federation_id FROM ledger.membership_versions
+UNION SELECT org_id, federation_id FROM ledger.membership_versions_at('infinity'::TIMESTAMPTZ, false);
+
+-- name: renames_touched
+SELECT count(*) > 0 FROM ledger.statements
+WHERE prop = 'renamed' AND (last_recorded = $now OR superseded_at = $now);
 
 -- name: snapshot_before
 CREATE OR REPLACE TEMP TABLE org_before AS
 SELECT org_id, md5(string_agg(concat_ws('|', name, province, city, county, org_type, level, valid_from, valid_to), '#'
                                ORDER BY valid_from)) AS fingerprint
-FROM ledger.org_versions WHERE org_id IN (SELECT org_id FROM affected_orgs) GROUP BY org_id;
+FROM ledger.org_versions WHERE org_id IN (SELECT org_id FROM ledger.affected_orgs) GROUP BY org_id;
 CREATE OR REPLACE TEMP TABLE membership_before AS
 SELECT org_id, federation_id, md5(string_agg(concat_ws('|', role, valid_from, valid_to), '#' ORDER BY valid_from)) AS fingerprint
 FROM ledger.membership_versions m
-WHERE EXISTS (SELECT 1 FROM affected_memberships k WHERE k.org_id = m.org_id AND k.federation_id = m.federation_id)
+WHERE EXISTS (SELECT 1 FROM ledger.affected_memberships k WHERE k.org_id = m.org_id AND k.federation_id = m.federation_id)
 GROUP BY org_id, federation_id;
 
--- name: derive_org_versions
--- Versions of each affected organization, from its live 'profile' statements ordered by valid date.
--- Same inputs, same output, whatever order the articles arrived in: ties are broken by the article's
--- publish time and URL, never by load time.
-DELETE FROM ledger.org_versions WHERE org_id IN (SELECT org_id FROM affected_orgs);
+-- name: derive_versions
+-- Re-derive history for the affected keys (see history.sql for the rules).
+DELETE FROM ledger.org_versions WHERE org_id IN (SELECT org_id FROM ledger.affected_orgs);
 INSERT INTO ledger.org_versions
-WITH s AS (
-    SELECT st.entity_id AS org_id, st.value, st.valid_from, st.statement_id, st.article_id, st.first_recorded,
-           a.published_at, a.url
-    FROM ledger.statements st
-    JOIN ledger.articles a USING (article_id)
-    WHERE st.prop = 'profile' AND st.superseded_at IS NULL AND st.valid_from IS NOT NULL
-      AND st.entity_id IN (SELECT org_id FROM affected_orgs)
-),
-ranked AS (
-    SELECT *,
-           row_number() OVER (PARTITION BY org_id, valid_from ORDER BY published_at DESC NULLS LAST, url, statement_id) AS rn,
-           min(first_recorded) OVER (PARTITION BY org_id, valid_from, value) AS value_recorded
-    FROM s
-),
-winners AS (SELECT * FROM ranked WHERE rn = 1),
-starts AS (
-    SELECT *, value IS DISTINCT FROM lag(value) OVER (PARTITION BY org_id ORDER BY valid_from) AS is_start
-    FROM winners
-),
-versions AS (
-    SELECT *, lead(valid_from) OVER (PARTITION BY org_id ORDER BY valid_from) AS next_start
-    FROM starts WHERE is_start
-)
-SELECT org_id, value ->> 'name', value ->> 'province', value ->> 'city', value ->> 'county',
-       value ->> 'division_code', value ->> 'org_type', value ->> 'level',
-       valid_from, next_start, value_recorded, statement_id, article_id
-FROM versions;
-
--- name: derive_membership_versions
--- Versions of each affected (organization, federation) pair. For one date the highest-ranked role wins
--- (宁波市网络文化协会 listed as both 理事单位 and 会员单位 on 2018-05-09 is a 理事单位); both statements
--- stay in the log with their evidence.
+SELECT * FROM ledger.org_versions_at('infinity'::TIMESTAMPTZ, true);
 DELETE FROM ledger.membership_versions m
-WHERE EXISTS (SELECT 1 FROM affected_memberships k WHERE k.org_id = m.org_id AND k.federation_id = m.federation_id);
+WHERE EXISTS (SELECT 1 FROM ledger.affected_memberships k WHERE k.org_id = m.org_id AND k.federation_id = m.federation_id);
 INSERT INTO ledger.membership_versions
-WITH s AS (
-    SELECT st.entity_id AS org_id, st.object_id AS federation_id, st.value AS role, st.valid_from,
-           coalesce(r.rank, 0) AS rank, st.statement_id, st.article_id, st.evidence, st.first_recorded,
-           a.published_at, a.url
-    FROM ledger.statements st
-    JOIN ledger.articles a USING (article_id)
-    LEFT JOIN ledger.role_ranks r ON r.role = st.value
-    WHERE st.prop = 'membership' AND st.superseded_at IS NULL AND st.valid_from IS NOT NULL
-      AND EXISTS (SELECT 1 FROM affected_memberships k
-                  WHERE k.org_id = st.entity_id AND k.federation_id = st.object_id)
-),
-ranked AS (
-    SELECT *,
-           row_number() OVER (PARTITION BY org_id, federation_id, valid_from
-                              ORDER BY rank DESC, published_at NULLS LAST, url, statement_id) AS rn,
-           min(first_recorded) OVER (PARTITION BY org_id, federation_id, valid_from, role) AS role_recorded
-    FROM s
-),
-winners AS (SELECT * FROM ranked WHERE rn = 1),
-starts AS (
-    SELECT *, role IS DISTINCT FROM lag(role) OVER (PARTITION BY org_id, federation_id ORDER BY valid_from) AS is_start
-    FROM winners
-),
-versions AS (
-    SELECT *, lead(valid_from) OVER (PARTITION BY org_id, federation_id ORDER BY valid_from) AS next_start
-    FROM starts WHERE is_start
-)
-SELECT org_id, federation_id, role, valid_from, next_start, role_recorded, statement_id, article_id, evidence
-FROM versions;
+SELECT * FROM ledger.membership_versions_at('infinity'::TIMESTAMPTZ, true);
 
 -- name: change_counts
 -- What this load changed, by comparing each affected key's version fingerprint before and after.
 WITH org_after AS (
     SELECT org_id, md5(string_agg(concat_ws('|', name, province, city, county, org_type, level, valid_from, valid_to), '#'
                                    ORDER BY valid_from)) AS fingerprint
-    FROM ledger.org_versions WHERE org_id IN (SELECT org_id FROM affected_orgs) GROUP BY org_id
+    FROM ledger.org_versions WHERE org_id IN (SELECT org_id FROM ledger.affected_orgs) GROUP BY org_id
 ),
 membership_after AS (
     SELECT org_id, federation_id, md5(string_agg(concat_ws('|', role, valid_from, valid_to), '#' ORDER BY valid_from)) AS fingerprint
     FROM ledger.membership_versions m
-    WHERE EXISTS (SELECT 1 FROM affected_memberships k WHERE k.org_id = m.org_id AND k.federation_id = m.federation_id)
+    WHERE EXISTS (SELECT 1 FROM ledger.affected_memberships k WHERE k.org_id = m.org_id AND k.federation_id = m.federation_id)
     GROUP BY org_id, federation_id
 )
 SELECT
     (SELECT count(*) FROM org_after a WHERE a.org_id NOT IN (SELECT org_id FROM org_before)) AS orgs_new,
     (SELECT count(*) FROM org_after a JOIN org_before b USING (org_id) WHERE a.fingerprint <> b.fingerprint) AS orgs_changed,
-    (SELECT count(*) FROM membership_after a
-      WHERE NOT EXISTS (SELECT 1 FROM membership_before b
-                        WHERE b.org_id = a.org_id AND b.federation_id = a.federation_id AND b.fingerprint = a.fingerprint)
+    (SELECT count(*) FROM membership_after a FULL OUTER JOIN membership_before b USING (org_id, federation_id)
+      WHERE a.fingerprint IS DISTINCT FROM b.fingerprint
     ) AS memberships_changed;
+
+-- name: clear_affected
+DELETE FROM ledger.affected_orgs;
+DELETE FROM ledger.affected_memberships;
 
 -- name: record_run
 INSERT INTO ledger.runs VALUES ($run_id, $started_at, $now, $parser_version, $sources::VARCHAR[], $summary::JSON);

@@ -9,7 +9,7 @@ FROM ledger.articles a;
 
 CREATE OR REPLACE VIEW main.organization_history AS
 SELECT v.org_id, v.name, v.province, v.city, v.county, v.division_code, v.org_type, v.level,
-       v.valid_from, v.valid_to, v.recorded_at, a.url AS article_url
+       v.valid_from, v.valid_to, v.recorded_at, a.url AS article_url, v.article_urls
 FROM ledger.org_versions v
 JOIN ledger.articles a USING (article_id);
 
@@ -21,20 +21,20 @@ SELECT v.org_id, v.name, v.province, v.city, v.org_type, v.level, v.county, v.di
 FROM ledger.org_versions v
 WHERE v.valid_to IS NULL;
 
--- The current name of every organization that has one (for labelling memberships).
+-- The latest name of every organization (also of dissolved ones), for labelling.
 CREATE OR REPLACE VIEW main.org_names AS
-SELECT org_id, name FROM ledger.org_versions WHERE valid_to IS NULL;
+SELECT org_id, arg_max(name, valid_from) AS name FROM ledger.org_versions GROUP BY org_id;
 
 CREATE OR REPLACE VIEW main.membership_history AS
 SELECT o.name AS org_name, f.name AS federation_name, m.role, m.valid_from, m.valid_to, m.recorded_at,
-       a.url AS article_url, m.evidence, m.org_id, m.federation_id
+       a.url AS article_url, m.evidence, m.org_id, m.federation_id, m.article_urls
 FROM ledger.membership_versions m
 JOIN ledger.articles a USING (article_id)
 LEFT JOIN main.org_names o ON o.org_id = m.org_id
 LEFT JOIN main.org_names f ON f.org_id = m.federation_id;
 
 CREATE OR REPLACE VIEW main.memberships AS
-SELECT org_name, federation_name, role, valid_from, article_url, evidence, org_id, federation_id
+SELECT org_name, federation_name, role, valid_from, article_url, evidence, org_id, federation_id, article_urls
 FROM main.membership_history
 WHERE valid_to IS NULL;
 
@@ -43,22 +43,39 @@ SELECT f.article_url, f.kind, f.detail, f.evidence, f.first_recorded, f.finding_
 FROM ledger.findings f
 WHERE f.superseded_at IS NULL;
 
--- Every statement ever recorded, with its article: the provenance of each fact.
+-- Every statement ever recorded, with its article: the provenance of each fact. entity_id/object_id are
+-- as extracted; org_id/federation_id are resolved through renames.
 CREATE OR REPLACE VIEW main.facts AS
-SELECT s.entity_id, e.name AS entity_name, s.prop, s.value, s.object_id, o.name AS object_name,
+SELECT coalesce(re.to_id, s.entity_id) AS org_id, e.name AS entity_name, s.prop, s.value,
+       nullif(coalesce(ro.to_id, s.object_id), '') AS federation_id, o.name AS object_name,
        s.valid_from, s.evidence, a.url AS article_url, a.published_at, s.parser_version,
-       s.first_recorded, s.last_recorded, s.superseded_at, s.statement_id
+       s.first_recorded, s.last_recorded, s.superseded_at, s.first_run_id, s.statement_id,
+       s.entity_id, s.object_id
 FROM ledger.statements s
 JOIN ledger.articles a USING (article_id)
-LEFT JOIN main.org_names e ON e.org_id = s.entity_id
-LEFT JOIN main.org_names o ON o.org_id = s.object_id;
+LEFT JOIN ledger.org_resolution_at('infinity'::TIMESTAMPTZ) re ON re.from_id = s.entity_id
+LEFT JOIN ledger.org_resolution_at('infinity'::TIMESTAMPTZ) ro ON ro.from_id = s.object_id
+LEFT JOIN main.org_names e ON e.org_id = coalesce(re.to_id, s.entity_id)
+LEFT JOIN main.org_names o ON o.org_id = coalesce(ro.to_id, s.object_id);
 
+-- Every surface form an organization was seen under, with the dates it was seen; a name changed by
+-- 更名 is valid until the rename.
 CREATE OR REPLACE VIEW main.org_aliases AS
-SELECT DISTINCT s.entity_id AS org_id, n.name, s.value AS alias, a.url AS article_url
-FROM ledger.statements s
-JOIN ledger.articles a USING (article_id)
-LEFT JOIN main.org_names n ON n.org_id = s.entity_id
-WHERE s.prop = 'alias' AND s.superseded_at IS NULL;
+WITH seen AS (
+    SELECT f.org_id, f.value AS alias, min(f.valid_from) AS first_seen, max(f.valid_from) AS last_seen,
+           list(DISTINCT f.article_url ORDER BY f.article_url) AS article_urls
+    FROM main.facts f WHERE f.prop = 'alias' AND f.superseded_at IS NULL
+    GROUP BY f.org_id, f.value
+),
+renamed AS (
+    SELECT org_id, entity_id, min(valid_from) AS renamed_on FROM main.facts
+    WHERE prop = 'renamed' AND superseded_at IS NULL GROUP BY org_id, entity_id
+)
+SELECT s.org_id, n.name, s.alias, s.first_seen, s.last_seen,
+       (SELECT min(r.renamed_on) FROM renamed r JOIN main.facts fa ON fa.entity_id = r.entity_id
+         WHERE fa.prop = 'alias' AND fa.value = s.alias AND r.org_id = s.org_id) AS valid_to,
+       s.article_urls
+FROM seen s LEFT JOIN main.org_names n USING (org_id);
 
 CREATE OR REPLACE VIEW main.count_claims AS
 SELECT n.name AS federation_name, s.value ->> 'wording' AS wording,
@@ -76,6 +93,19 @@ SELECT s.value ->> 'wording' AS wording, CAST(s.value ->> 'value' AS DOUBLE) AS 
 FROM ledger.statements s
 JOIN ledger.articles a USING (article_id)
 WHERE s.prop = 'statistic' AND s.superseded_at IS NULL;
+
+-- "What did we believe on known_at about valid_date?": memberships valid on valid_date, derived only
+-- from statements recorded by known_at and not yet superseded then.
+--   SELECT * FROM membership_as_of(DATE '2019-01-01', TIMESTAMPTZ '2026-11-01 00:00:00+08');
+CREATE OR REPLACE MACRO main.membership_as_of(valid_date, known_at) AS TABLE
+SELECT o.name AS org_name, f.name AS federation_name, v.role, v.valid_from, v.valid_to, v.recorded_at,
+       a.url AS article_url, v.evidence, v.org_id, v.federation_id
+FROM ledger.membership_versions_at(CAST(known_at AS TIMESTAMPTZ), false) v
+JOIN ledger.articles a USING (article_id)
+LEFT JOIN main.org_names o ON o.org_id = v.org_id
+LEFT JOIN main.org_names f ON f.org_id = v.federation_id
+WHERE v.valid_from <= CAST(valid_date AS DATE)
+  AND (v.valid_to IS NULL OR v.valid_to > CAST(valid_date AS DATE));
 
 CREATE OR REPLACE VIEW main.runs AS
 SELECT run_id, started_at, finished_at, parser_version, sources, summary FROM ledger.runs;

@@ -37,7 +37,9 @@ CREATE TABLE ledger.articles (
 --   prop 'profile'     entity=org, value=JSON {name, province, city, …}
 --   prop 'alias'       entity=org, value=surface form
 --   prop 'membership'  entity=org, object=federation, value=role
---   prop 'founded'     entity=org, value=ISO date
+--   prop 'membership_end' entity=org, object=federation, value=wording (退出 …)
+--   prop 'renamed'     entity=org (old name's id), object=new name's id, value=new name
+--   prop 'founded' / 'registered' / 'deregistered' / 'revoked'  entity=org, value=ISO date
 --   prop 'count_claim' entity=federation, value=JSON {wording, value, approximate, named, distinct, scope}
 --   prop 'statistic'   entity='', value=JSON {wording, value, unit, region, as_of}
 CREATE TABLE ledger.statements (
@@ -86,7 +88,8 @@ CREATE TABLE ledger.org_versions (
     valid_to        DATE,
     recorded_at     TIMESTAMPTZ NOT NULL,
     statement_id    VARCHAR NOT NULL,
-    article_id      VARCHAR NOT NULL
+    article_id      VARCHAR NOT NULL,
+    article_urls    VARCHAR[] NOT NULL
 );
 
 CREATE TABLE ledger.membership_versions (
@@ -98,7 +101,8 @@ CREATE TABLE ledger.membership_versions (
     recorded_at     TIMESTAMPTZ NOT NULL,
     statement_id    VARCHAR NOT NULL,
     article_id      VARCHAR NOT NULL,
-    evidence        VARCHAR
+    evidence        VARCHAR,
+    article_urls    VARCHAR[] NOT NULL
 );
 
 -- Role precedence (filled from parsers.extract.ROLE_RANKS on every migrate): when one article gives an
@@ -107,3 +111,10 @@ CREATE TABLE ledger.role_ranks (
     role            VARCHAR PRIMARY KEY,
     rank            INTEGER NOT NULL
 );
+
+-- Keys whose history the current load re-derives (filled and emptied inside the load's transaction).
+CREATE TABLE ledger.affected_orgs (org_id VARCHAR NOT NULL);
+CREATE TABLE ledger.affected_memberships (org_id VARCHAR NOT NULL, federation_id VARCHAR NOT NULL);
+
+-- Small key/value facts about the warehouse itself (e.g. the fingerprint of the history definitions).
+CREATE TABLE ledger.meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
