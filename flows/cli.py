@@ -1,6 +1,7 @@
 """The ``orgledger`` command.
 
 ``orgledger run``   runs the Prefect flow ``ingest-news`` once and prints a summary.
+``orgledger serve`` serves the `daily` deployment from this process (needs a Prefect server).
 ``orgledger check`` checks a warehouse's history invariants and that its tables match the log.
 ``orgledger parse`` shows what orgledger would extract from pages, writing nothing (no Prefect import:
                     it has to be fast enough to debug a page with).
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 from parsers.model import to_jsonable
@@ -28,6 +30,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--warehouse", metavar="FILE", help="DuckDB file to write (default: config's warehouse)")
     run.add_argument("--json", action="store_true", help="print the summary as one JSON object")
 
+    serve = sub.add_parser("serve", help="serve the `daily` deployment of ingest-news from this process")
+    serve.add_argument("--config", metavar="FILE", help="config file (default: config/orgledger.toml)")
+
     check = sub.add_parser("check", help="integrity check of a warehouse file (read-only); exit 1 on violations")
     check.add_argument("--warehouse", metavar="FILE", help="DuckDB file (default: config's warehouse)")
     check.add_argument("--config", metavar="FILE", help="config file (default: config/orgledger.toml)")
@@ -45,7 +50,37 @@ def main(argv: list[str] | None = None) -> int:
         return _run(args)
     if args.command == "check":
         return _check(args)
+    if args.command == "serve":
+        return _serve(args)
     return _parse(args)
+
+
+def _serve(args) -> int:
+    """The same deployment as prefect.yaml's, served by this process (no work pool or worker needed)."""
+    _quiet_prefect_defaults()
+    if not os.environ.get("PREFECT_API_URL"):
+        from prefect.settings import PREFECT_API_URL
+
+        if not PREFECT_API_URL.value():
+            print("orgledger serve needs a running Prefect server: start one with `prefect server start` and "
+                  "set PREFECT_API_URL=http://127.0.0.1:4200/api (a temporary server cannot take manual runs)",
+                  file=sys.stderr)
+            return 2
+    from prefect.schedules import Cron
+
+    from .ingest import ingest_news
+
+    settings = load_settings(args.config)
+    parameters = {"config": str(settings.config_path)} if args.config else {}
+    ingest_news.serve(
+        name="daily",
+        schedules=[Cron(settings.cron, timezone=settings.timezone)],
+        parameters=parameters,
+        global_limit=1,  # one run at a time writes the warehouse
+        limit=1,
+        tags=["orgledger"],
+    )
+    return 0
 
 
 def _check(args) -> int:
@@ -68,14 +103,26 @@ def _check(args) -> int:
     return 0 if all(r.ok for r in results) else 1
 
 
+def _quiet_prefect_defaults() -> None:
+    """No analytics leave this machine unless the user asked for them."""
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+
 def _run(args) -> int:
+    _quiet_prefect_defaults()
+    from . import progress
     from .ingest import ingest_news
 
+    bar = progress.TerminalBar()
+    progress.add_listener(bar)
     try:
         summary = ingest_news(sources=args.source, warehouse=args.warehouse, config=args.config)
     except Exception as exc:  # the flow run is already marked Failed; say why in one line
         print(f"orgledger run failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
+    finally:
+        progress.remove_listener(bar)
     if args.json:
         print(json.dumps(summary, ensure_ascii=False, sort_keys=True))
     else:
@@ -87,7 +134,8 @@ def format_summary(s: dict) -> str:
     kinds = ", ".join(f"{k} {v}" for k, v in sorted(s["finding_kinds"].items())) or "none"
     return "\n".join([
         f"warehouse      {s['warehouse']}",
-        f"articles       {s['articles_read']} read, {s['articles_failed']} failed",
+        f"articles       {s['articles_read']} new or changed, {s['articles_unchanged']} unchanged, "
+        f"{s['articles_failed']} failed",
         f"organizations  {s['orgs_new']} new, {s['orgs_changed']} changed, {s['orgs_unchanged']} unchanged",
         f"memberships    {s['memberships_changed']} changed",
         f"statements     {s['statements_new']} new",

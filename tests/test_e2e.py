@@ -41,7 +41,11 @@ def test_flow_loads_samples_and_is_idempotent(prefect_harness, tmp_path):
     before = {t: query(warehouse, f"SELECT count(*) FROM ledger.{t}")[0][0] for t in tables}
 
     second = ingest_news(sources=[str(SAMPLES)], warehouse=str(warehouse))
-    assert (second["statements_new"], second["orgs_new"], second["orgs_unchanged"]) == (0, 0, 20)
+    # Unchanged pages are recognised by content hash and parser version: nothing is parsed or written.
+    assert {k: second[k] for k in ("articles_read", "articles_unchanged", "statements_new", "orgs_new",
+                                   "memberships_changed", "findings")} == {
+        "articles_read": 0, "articles_unchanged": 3, "statements_new": 0, "orgs_new": 0,
+        "memberships_changed": 0, "findings": 0}
     assert {t: query(warehouse, f"SELECT count(*) FROM ledger.{t}")[0][0] for t in tables} == before
 
 
@@ -97,3 +101,28 @@ def test_flow_reads_an_article_url(prefect_harness, tmp_path):
     assert (summary["articles_read"], summary["orgs_new"]) == (1, 20)
     assert query(tmp_path / "url.duckdb", "SELECT url, title FROM articles") == [
         (f"{base}/news/1.html", "中国网络社会组织联合会在京成立 浙江20家网络社会组织入会")]
+
+
+def test_second_writer_gets_a_clear_early_error(prefect_harness, tmp_path):
+    """Even past the deployment's concurrency limit, two runs never write one warehouse at once."""
+    import textwrap
+
+    from flows.ingest import ingest_news
+    from warehouse.lock import WarehouseBusy
+
+    warehouse = tmp_path / "busy.duckdb"
+    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+        import time
+        from warehouse.lock import RunLock
+        with RunLock({str(warehouse)!r}):
+            print("locked", flush=True)
+            time.sleep(60)
+    """)], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        with pytest.raises(WarehouseBusy, match="another orgledger run is writing .*busy.duckdb"):
+            ingest_news(sources=[str(SAMPLES)], warehouse=str(warehouse))
+    finally:
+        holder.kill()
+        holder.wait()
+    assert not warehouse.exists()

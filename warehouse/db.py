@@ -112,16 +112,13 @@ def _is_lock_error(exc: Exception) -> bool:
     return "lock" in str(exc).lower()
 
 
-def connect_writer(path: str | Path, *, timeout: float = 300.0, poll: float = 2.0) -> duckdb.DuckDBPyConnection:
-    """Open ``path`` for writing, waiting up to ``timeout`` seconds for other processes to let go."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+def _connect_waiting(path: Path, *, timeout: float, poll: float = 2.0, read_only: bool = False, logger=None):
+    logger = logger or log
     deadline = time.monotonic() + timeout
     announced = False
     while True:
         try:
-            con = duckdb.connect(str(path))
-            break
+            return duckdb.connect(str(path), read_only=read_only)
         except duckdb.IOException as exc:
             if not _is_lock_error(exc):
                 raise
@@ -131,9 +128,18 @@ def connect_writer(path: str | Path, *, timeout: float = 300.0, poll: float = 2.
                     f"(an open DuckDB connection, perhaps an analyst's session or another run): {exc}"
                 ) from exc
             if not announced:
-                log.warning("warehouse %s is held by another process; waiting up to %.0fs: %s", path, timeout, exc)
+                logger.warning("warehouse %s is held by another process (an analyst's open connection?); "
+                               "waiting up to %.0fs for it to close: %s", path, timeout, exc)
                 announced = True
             time.sleep(poll)
+
+
+def connect_writer(path: str | Path, *, timeout: float = 300.0, poll: float = 2.0,
+                   logger=None) -> duckdb.DuckDBPyConnection:
+    """Open ``path`` for writing, waiting up to ``timeout`` seconds for other processes to let go."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = _connect_waiting(path, timeout=timeout, poll=poll, logger=logger)
     con.execute("SET TimeZone = 'Asia/Shanghai'")
     migrate(con)
     return con
@@ -143,3 +149,19 @@ def connect_reader(path: str | Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(str(path), read_only=True)
     con.execute("SET TimeZone = 'Asia/Shanghai'")
     return con
+
+
+def known_pages(path: str | Path, *, timeout: float = 300.0, logger=None) -> dict[str, tuple[str, str]]:
+    """url -> (content hash, parser version) of every stored article; empty for a new warehouse.
+    Read through a short read-only connection, so it never blocks analysts."""
+    path = Path(path)
+    if not path.exists():
+        return {}
+    con = _connect_waiting(path, timeout=timeout, read_only=True, logger=logger)
+    try:
+        if pending_migrations(con) == [v for v, _, _ in migrations()]:
+            return {}
+        return {url: (h, v) for url, h, v in
+                con.execute("SELECT url, content_hash, parser_version FROM ledger.articles").fetchall()}
+    finally:
+        con.close()

@@ -1,12 +1,23 @@
-"""Write one run's extractions into the warehouse: stage, upsert the log, re-derive history for the keys
-the load touched, all in one transaction. Set-based: rows go in as column lists, never one by one."""
+"""Write a run's results into the warehouse.
+
+Two steps, so that memory stays flat and the warehouse is held only briefly:
+
+1. :class:`Stage` collects rows batch by batch as pages are parsed, in a staging DuckDB file of its own
+   (in a temporary folder); no lock on the warehouse is needed for that.
+2. :func:`load_stage` moves the staged rows into the warehouse in **one transaction**: upsert the log,
+   re-derive history for the keys it touched, record the run. On any error nothing of the run is kept.
+
+Rows go in as column lists (``unnest`` of list parameters), never one by one.
+"""
 
 from __future__ import annotations
 
 import json
+import tempfile
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from pathlib import Path
 
 import duckdb
 
@@ -24,6 +35,7 @@ from .records import (
 )
 
 LOAD_SQL = "load.sql"
+STAGE_SQL = "stage.sql"
 
 
 @dataclass
@@ -31,7 +43,7 @@ class Failure:
     """A source that could not be read or parsed; recorded as a quality finding."""
 
     url: str
-    kind: str  # read_error | parse_error
+    kind: str  # read_error | parse_error | fetch outcome
     detail: str
 
 
@@ -40,6 +52,7 @@ class LoadSummary:
     run_id: str
     articles_read: int = 0
     articles_failed: int = 0
+    articles_unchanged: int = 0
     orgs_new: int = 0
     orgs_changed: int = 0
     orgs_unchanged: int = 0
@@ -52,94 +65,116 @@ class LoadSummary:
         return dict(self.__dict__)
 
 
-def _columns(rows, names) -> dict[str, list]:
-    return {name: [getattr(r, name) for r in rows] for name in names}
-
-
-def load_extractions(
-    con: duckdb.DuckDBPyConnection,
-    extractions: list[Extraction],
-    failures: list[Failure] = (),
-    *,
-    sources: list[str] = (),
-    run_id: str | None = None,
-    now: datetime | None = None,
-) -> LoadSummary:
-    """Load a run's results in one transaction. On any error nothing of this run is kept."""
-    run_id = run_id or uuid.uuid4().hex
-    now = now or datetime.now(timezone.utc)
-    articles, statements, findings = _rows(extractions, failures)
-    params = {"now": now, "run_id": run_id, "parser_version": PARSER_VERSION, "recipe": STATEMENT_RECIPE}
-    summary = LoadSummary(run_id=run_id, articles_read=len(extractions), articles_failed=len(failures))
-
-    con.execute("BEGIN TRANSACTION")
-    try:
-        run(con, LOAD_SQL, "create_stage")
-        if articles["article_id"]:
-            run(con, LOAD_SQL, "stage_articles", articles)
-        if statements["statement_id"]:
-            run(con, LOAD_SQL, "stage_statements", statements)
-        if findings["finding_id"]:
-            run(con, LOAD_SQL, "stage_findings", findings)
-        before = con.execute("SELECT count(*) FROM ledger.statements").fetchone()[0]
-        for step in ("upsert_articles", "supersede_statements", "insert_statements", "reassert_statements",
-                     "supersede_findings", "insert_findings", "reassert_findings"):
-            run(con, LOAD_SQL, step, params)
-        summary.statements_new = con.execute("SELECT count(*) FROM ledger.statements").fetchone()[0] - before
-        # A rename changes who is who: then every key is re-derived, else only the touched ones.
-        renamed = run(con, LOAD_SQL, "renames_touched", params).fetchone()[0]
-        run(con, LOAD_SQL, "affect_everything" if renamed else "affected_keys", params)
-        run(con, LOAD_SQL, "snapshot_before", params)
-        run(con, LOAD_SQL, "derive_versions", params)
-        summary.orgs_new, summary.orgs_changed, summary.memberships_changed = run(
-            con, LOAD_SQL, "change_counts", params
-        ).fetchone()
-        run(con, LOAD_SQL, "clear_affected", params)
-        mentioned = {o.org_id for e in extractions for o in e.organizations}
-        summary.orgs_unchanged = len(mentioned) - summary.orgs_new - summary.orgs_changed
-        summary.findings = len(findings["finding_id"])
-        for kind in findings["kind"]:
-            summary.finding_kinds[kind] = summary.finding_kinds.get(kind, 0) + 1
-        run(con, LOAD_SQL, "record_run", {
-            **params, "started_at": now, "sources": list(sources), "summary": json.dumps(summary.as_dict()),
-        })
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    return summary
-
-
 _ARTICLE_COLUMNS = ("article_id", "url", "title", "title_original", "published_at", "source_name", "body",
                     "body_original", "content_hash", "encoding", "profile")
 
 
-def _rows(extractions: list[Extraction], failures: list[Failure]):
-    articles = {name: [] for name in _ARTICLE_COLUMNS}
-    statement_rows: dict[str, StatementRow] = {}
-    finding_rows: dict[str, FindingRow] = {}
-    seen_articles = set()
-    for extraction in extractions:
-        a = extraction.article
-        article_id = article_id_for(a.url)
-        if article_id in seen_articles:  # the same page given twice in one run
-            continue
-        seen_articles.add(article_id)
-        for name, value in (
-            ("article_id", article_id), ("url", a.url), ("title", a.title), ("title_original", a.title_original),
-            ("published_at", a.published_at), ("source_name", a.source_name), ("body", a.body),
-            ("body_original", "\n".join(a.paragraphs_original)), ("content_hash", a.content_hash),
-            ("encoding", a.encoding), ("profile", a.profile),
-        ):
-            articles[name].append(value)
-        for row in statements_for(extraction, article_id):
-            statement_rows.setdefault(row.statement_id, row)
-        for finding in extraction.findings:
-            row = finding_row(a.url, article_id, finding)
-            finding_rows.setdefault(row.finding_id, row)
-    for failure in failures:
-        row = finding_row(failure.url, None, Finding(failure.kind, failure.detail))
-        finding_rows.setdefault(row.finding_id, row)
-    statements = _columns(statement_rows.values(), StatementRow.__dataclass_fields__)
-    findings = _columns(finding_rows.values(), FindingRow.__dataclass_fields__)
-    return articles, statements, findings
+class Stage:
+    """The run's staged rows, in a staging DuckDB file at ``path`` (made if missing)."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.con = duckdb.connect(str(self.path))
+        run(self.con, STAGE_SQL, "create")
+        self.articles_read = 0
+        self.articles_failed = 0
+        self.articles_unchanged = 0
+        self.org_ids: set[str] = set()
+
+    def add(self, extractions: list[Extraction], failures: list[Failure] = (), unchanged: int = 0) -> None:
+        articles = {name: [] for name in _ARTICLE_COLUMNS}
+        statements: dict[str, StatementRow] = {}
+        findings: dict[str, FindingRow] = {}
+        for extraction in extractions:
+            a = extraction.article
+            article_id = article_id_for(a.url)
+            for name, value in zip(_ARTICLE_COLUMNS, (
+                article_id, a.url, a.title, a.title_original, a.published_at, a.source_name, a.body,
+                "\n".join(a.paragraphs_original), a.content_hash, a.encoding, a.profile,
+            )):
+                articles[name].append(value)
+            for row in statements_for(extraction, article_id):
+                statements.setdefault(row.statement_id, row)
+            for finding in extraction.findings:
+                row = finding_row(a.url, article_id, finding)
+                findings.setdefault(row.finding_id, row)
+            self.org_ids.update(o.org_id for o in extraction.organizations)
+        for failure in failures:
+            row = finding_row(failure.url, None, Finding(failure.kind, failure.detail))
+            findings.setdefault(row.finding_id, row)
+        if articles["article_id"]:
+            run(self.con, STAGE_SQL, "add_articles", articles)
+        if statements:
+            run(self.con, STAGE_SQL, "add_statements", _columns(statements.values(), StatementRow))
+        if findings:
+            run(self.con, STAGE_SQL, "add_findings", _columns(findings.values(), FindingRow))
+        self.articles_read += len(extractions)
+        self.articles_failed += len(failures)
+        self.articles_unchanged += unchanged
+
+    def finish(self) -> None:
+        """Deduplicate and close the file, so the warehouse connection can attach it."""
+        run(self.con, STAGE_SQL, "dedupe")
+        self.con.close()
+
+
+def _columns(rows, cls) -> dict[str, list]:
+    rows = list(rows)
+    return {name: [getattr(r, name) for r in rows] for name in cls.__dataclass_fields__}
+
+
+def load_stage(con: duckdb.DuckDBPyConnection, stage: Stage, *, sources: list[str] = (),
+               run_id: str | None = None, now: datetime | None = None) -> LoadSummary:
+    """Move a finished stage into the warehouse in one transaction."""
+    run_id = run_id or uuid.uuid4().hex
+    now = now or datetime.now(timezone.utc)
+    params = {"now": now, "run_id": run_id, "parser_version": PARSER_VERSION, "recipe": STATEMENT_RECIPE}
+    summary = LoadSummary(run_id=run_id, articles_read=stage.articles_read, articles_failed=stage.articles_failed,
+                          articles_unchanged=stage.articles_unchanged)
+    con.execute("ATTACH $path AS stage (READ_ONLY)", {"path": str(stage.path)})
+    try:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            _load(con, params, summary, stage, list(sources))
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    finally:
+        con.execute("DETACH stage")
+    return summary
+
+
+def _load(con, params, summary: LoadSummary, stage: Stage, sources: list[str]) -> None:
+    before = con.execute("SELECT count(*) FROM ledger.statements").fetchone()[0]
+    for step in ("upsert_articles", "supersede_statements", "insert_statements", "reassert_statements",
+                 "supersede_findings", "insert_findings", "reassert_findings"):
+        run(con, LOAD_SQL, step, params)
+    summary.statements_new = con.execute("SELECT count(*) FROM ledger.statements").fetchone()[0] - before
+    # A rename changes who is who: then every key is re-derived, else only the touched ones.
+    renamed = run(con, LOAD_SQL, "renames_touched", params).fetchone()[0]
+    run(con, LOAD_SQL, "affect_everything" if renamed else "affected_keys", params)
+    run(con, LOAD_SQL, "snapshot_before", params)
+    run(con, LOAD_SQL, "derive_versions", params)
+    summary.orgs_new, summary.orgs_changed, summary.memberships_changed = run(
+        con, LOAD_SQL, "change_counts", params).fetchone()
+    run(con, LOAD_SQL, "clear_affected", params)
+    summary.orgs_unchanged = len(stage.org_ids) - summary.orgs_new - summary.orgs_changed
+    kinds = con.execute("SELECT kind, count(*) FROM stage.findings GROUP BY kind ORDER BY kind").fetchall()
+    summary.finding_kinds = dict(kinds)
+    summary.findings = sum(summary.finding_kinds.values())
+    run(con, LOAD_SQL, "record_run", {
+        **params, "started_at": params["now"], "sources": sources,
+        "summary": json.dumps(summary.as_dict()),
+    })
+
+
+def load_extractions(con: duckdb.DuckDBPyConnection, extractions: list[Extraction], failures: list[Failure] = (),
+                     *, sources: list[str] = (), run_id: str | None = None,
+                     now: datetime | None = None) -> LoadSummary:
+    """Stage and load in one call (tests, small runs): the whole load is still one transaction."""
+    with tempfile.TemporaryDirectory(prefix="orgledger-stage-") as folder:
+        stage = Stage(Path(folder) / "stage.duckdb")
+        stage.add(extractions, failures)
+        stage.finish()
+        return load_stage(con, stage, sources=sources, run_id=run_id, now=now)

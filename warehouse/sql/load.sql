@@ -1,37 +1,6 @@
--- Named statements used by warehouse/load.py, run in one transaction per load.
+-- Named statements used by warehouse/load.py, run in one transaction per load. They read the run's
+-- staged rows from the attached database `stage` (see stage.sql).
 -- Parameters are DuckDB named parameters ($name); values are never formatted into SQL.
-
--- name: create_stage
-CREATE OR REPLACE TEMP TABLE stage_articles (
-    article_id VARCHAR, url VARCHAR, title VARCHAR, title_original VARCHAR, published_at TIMESTAMPTZ,
-    source_name VARCHAR, body VARCHAR, body_original VARCHAR, content_hash VARCHAR, encoding VARCHAR,
-    profile VARCHAR
-);
-CREATE OR REPLACE TEMP TABLE stage_statements (
-    statement_id VARCHAR, article_id VARCHAR, entity_id VARCHAR, prop VARCHAR, value VARCHAR,
-    object_id VARCHAR, valid_from DATE, evidence VARCHAR
-);
-CREATE OR REPLACE TEMP TABLE stage_findings (
-    finding_id VARCHAR, article_url VARCHAR, article_id VARCHAR, kind VARCHAR, detail VARCHAR, evidence VARCHAR
-);
-
--- name: stage_articles
-INSERT INTO stage_articles
-SELECT unnest($article_id::VARCHAR[]), unnest($url::VARCHAR[]), unnest($title::VARCHAR[]),
-       unnest($title_original::VARCHAR[]), unnest($published_at::TIMESTAMPTZ[]), unnest($source_name::VARCHAR[]),
-       unnest($body::VARCHAR[]), unnest($body_original::VARCHAR[]), unnest($content_hash::VARCHAR[]),
-       unnest($encoding::VARCHAR[]), unnest($profile::VARCHAR[]);
-
--- name: stage_statements
-INSERT INTO stage_statements
-SELECT unnest($statement_id::VARCHAR[]), unnest($article_id::VARCHAR[]), unnest($entity_id::VARCHAR[]),
-       unnest($prop::VARCHAR[]), unnest($value::VARCHAR[]), unnest($object_id::VARCHAR[]),
-       unnest($valid_from::DATE[]), unnest($evidence::VARCHAR[]);
-
--- name: stage_findings
-INSERT INTO stage_findings
-SELECT unnest($finding_id::VARCHAR[]), unnest($article_url::VARCHAR[]), unnest($article_id::VARCHAR[]),
-       unnest($kind::VARCHAR[]), unnest($detail::VARCHAR[]), unnest($evidence::VARCHAR[]);
 
 -- name: upsert_articles
 -- New pages are inserted; a known page is rewritten only when its content or the parser changed.
@@ -40,13 +9,13 @@ SET title = s.title, title_original = s.title_original, published_at = s.publish
     source_name = s.source_name, body = s.body, body_original = s.body_original,
     content_hash = s.content_hash, encoding = s.encoding, profile = s.profile,
     parser_version = $parser_version, last_recorded = $now, last_run_id = $run_id
-FROM stage_articles s
+FROM stage.articles s
 WHERE a.article_id = s.article_id
   AND (a.content_hash <> s.content_hash OR a.parser_version <> $parser_version);
 INSERT INTO ledger.articles
 SELECT s.article_id, s.url, s.title, s.title_original, s.published_at, s.source_name, s.body,
        s.body_original, s.content_hash, s.encoding, s.profile, $parser_version, $now, $now, $run_id
-FROM stage_articles s
+FROM stage.articles s
 WHERE s.article_id NOT IN (SELECT article_id FROM ledger.articles);
 
 -- name: supersede_statements
@@ -54,21 +23,21 @@ WHERE s.article_id NOT IN (SELECT article_id FROM ledger.articles);
 UPDATE ledger.statements
 SET superseded_at = $now
 WHERE superseded_at IS NULL
-  AND article_id IN (SELECT article_id FROM stage_articles)
-  AND statement_id NOT IN (SELECT statement_id FROM stage_statements);
+  AND article_id IN (SELECT article_id FROM stage.articles)
+  AND statement_id NOT IN (SELECT statement_id FROM stage.statements);
 
 -- name: insert_statements
 INSERT INTO ledger.statements
 SELECT s.statement_id, $recipe, s.article_id, s.entity_id, s.prop, s.value, s.object_id, s.valid_from,
        s.evidence, $parser_version, $now, $now, NULL, $run_id
-FROM stage_statements s
+FROM stage.statements s
 WHERE s.statement_id NOT IN (SELECT statement_id FROM ledger.statements);
 
 -- name: reassert_statements
 -- Seen again: note when, and revive one that an intermediate parse had superseded.
 UPDATE ledger.statements AS t
 SET last_recorded = $now, superseded_at = NULL, parser_version = $parser_version
-FROM stage_statements s
+FROM stage.statements s
 WHERE t.statement_id = s.statement_id
   AND (t.superseded_at IS NOT NULL OR t.parser_version <> $parser_version);
 
@@ -76,20 +45,20 @@ WHERE t.statement_id = s.statement_id
 UPDATE ledger.findings
 SET superseded_at = $now
 WHERE superseded_at IS NULL
-  AND article_url IN (SELECT url FROM stage_articles UNION SELECT article_url FROM stage_findings)
-  AND finding_id NOT IN (SELECT finding_id FROM stage_findings);
+  AND article_url IN (SELECT url FROM stage.articles UNION SELECT article_url FROM stage.findings)
+  AND finding_id NOT IN (SELECT finding_id FROM stage.findings);
 
 -- name: insert_findings
 INSERT INTO ledger.findings
 SELECT s.finding_id, s.article_url, s.article_id, s.kind, s.detail, s.evidence, $parser_version,
        $now, $now, NULL, $run_id
-FROM stage_findings s
+FROM stage.findings s
 WHERE s.finding_id NOT IN (SELECT finding_id FROM ledger.findings);
 
 -- name: reassert_findings
 UPDATE ledger.findings AS t
 SET last_recorded = $now, superseded_at = NULL
-FROM stage_findings s
+FROM stage.findings s
 WHERE t.finding_id = s.finding_id AND t.superseded_at IS NOT NULL;
 
 -- name: affected_keys

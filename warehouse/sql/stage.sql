@@ -1,0 +1,42 @@
+-- The run's staging database: rows accumulate here batch by batch while pages are fetched and parsed
+-- (no lock on the warehouse is needed), then one transaction moves them into the warehouse
+-- (load.sql reads them as stage.*). A file in a temporary folder for flow runs; in memory for
+-- direct calls.
+
+-- name: create
+CREATE TABLE IF NOT EXISTS articles (
+    article_id VARCHAR, url VARCHAR, title VARCHAR, title_original VARCHAR, published_at TIMESTAMPTZ,
+    source_name VARCHAR, body VARCHAR, body_original VARCHAR, content_hash VARCHAR, encoding VARCHAR,
+    profile VARCHAR
+);
+CREATE TABLE IF NOT EXISTS statements (
+    statement_id VARCHAR, article_id VARCHAR, entity_id VARCHAR, prop VARCHAR, value VARCHAR,
+    object_id VARCHAR, valid_from DATE, evidence VARCHAR
+);
+CREATE TABLE IF NOT EXISTS findings (
+    finding_id VARCHAR, article_url VARCHAR, article_id VARCHAR, kind VARCHAR, detail VARCHAR, evidence VARCHAR
+);
+
+-- name: add_articles
+INSERT INTO articles
+SELECT unnest($article_id::VARCHAR[]), unnest($url::VARCHAR[]), unnest($title::VARCHAR[]),
+       unnest($title_original::VARCHAR[]), unnest($published_at::TIMESTAMPTZ[]), unnest($source_name::VARCHAR[]),
+       unnest($body::VARCHAR[]), unnest($body_original::VARCHAR[]), unnest($content_hash::VARCHAR[]),
+       unnest($encoding::VARCHAR[]), unnest($profile::VARCHAR[]);
+
+-- name: add_statements
+INSERT INTO statements
+SELECT unnest($statement_id::VARCHAR[]), unnest($article_id::VARCHAR[]), unnest($entity_id::VARCHAR[]),
+       unnest($prop::VARCHAR[]), unnest($value::VARCHAR[]), unnest($object_id::VARCHAR[]),
+       unnest($valid_from::DATE[]), unnest($evidence::VARCHAR[]);
+
+-- name: add_findings
+INSERT INTO findings
+SELECT unnest($finding_id::VARCHAR[]), unnest($article_url::VARCHAR[]), unnest($article_id::VARCHAR[]),
+       unnest($kind::VARCHAR[]), unnest($detail::VARCHAR[]), unnest($evidence::VARCHAR[]);
+
+-- name: dedupe
+-- A page given twice in one run (two sources naming the same file) is staged twice: keep one.
+CREATE OR REPLACE TABLE articles AS SELECT DISTINCT ON (article_id) * FROM articles ORDER BY article_id;
+CREATE OR REPLACE TABLE statements AS SELECT DISTINCT ON (statement_id) * FROM statements ORDER BY statement_id;
+CREATE OR REPLACE TABLE findings AS SELECT DISTINCT ON (finding_id) * FROM findings ORDER BY finding_id;
