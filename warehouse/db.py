@@ -39,6 +39,15 @@ def migrations() -> list[tuple[int, str, str]]:
     return sorted(found)
 
 
+def view_files() -> list[str]:
+    """views.sql first, then any views_*.sql in name order (views may build on earlier ones)."""
+    from importlib import resources
+
+    folder = resources.files("warehouse").joinpath("sql")
+    extra = sorted(e.name for e in folder.iterdir() if e.name.startswith("views_") and e.name.endswith(".sql"))
+    return ["views.sql", *extra]
+
+
 def pending_migrations(con: duckdb.DuckDBPyConnection) -> list[int]:
     """Migration versions not yet applied (all of them for a file orgledger never wrote)."""
     try:
@@ -93,7 +102,8 @@ def _refresh_derived_definitions(con: duckdb.DuckDBPyConnection) -> None:
             {"role": list(ROLE_RANKS), "rank": list(ROLE_RANKS.values())},
         )
         run_script(con, history)
-        run_script(con, sql_text("views.sql"))
+        for name in view_files():
+            run_script(con, sql_text(name))
         stored = con.execute("SELECT value FROM ledger.meta WHERE key = 'history_fingerprint'").fetchone()
         if stored is None or stored[0] != fingerprint:
             for step in ("affect_everything", "derive_versions", "clear_affected"):
