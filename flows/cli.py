@@ -1,6 +1,7 @@
 """The ``orgledger`` command.
 
 ``orgledger run``   runs the Prefect flow ``ingest-news`` once and prints a summary.
+``orgledger reparse`` runs it over the raw archive of fetched pages (no network), e.g. after a parser fix.
 ``orgledger serve`` serves the `daily` deployment from this process (needs a Prefect server).
 ``orgledger check`` checks a warehouse's history invariants and that its tables match the log.
 ``orgledger parse`` shows what orgledger would extract from pages, writing nothing (no Prefect import:
@@ -12,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 
 from parsers.model import to_jsonable
@@ -28,7 +30,15 @@ def _parser() -> argparse.ArgumentParser:
                      help="a file, directory, glob or http(s) URL; repeatable (default: config's sources)")
     run.add_argument("--config", metavar="FILE", help="config file (default: config/orgledger.toml)")
     run.add_argument("--warehouse", metavar="FILE", help="DuckDB file to write (default: config's warehouse)")
+    run.add_argument("--allow-host", action="append", metavar="HOST", default=[],
+                     help="fetch from HOST although it resolves to a loopback/private address; repeatable")
     run.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+
+    reparse = sub.add_parser("reparse", help="rebuild from the raw archive of fetched pages (no network)")
+    reparse.add_argument("--archive", metavar="DIR", help="archive folder (default: config's archive)")
+    reparse.add_argument("--config", metavar="FILE", help="config file (default: config/orgledger.toml)")
+    reparse.add_argument("--warehouse", metavar="FILE", help="DuckDB file to write (default: config's warehouse)")
+    reparse.add_argument("--json", action="store_true", help="print the summary as one JSON object")
 
     serve = sub.add_parser("serve", help="serve the `daily` deployment of ingest-news from this process")
     serve.add_argument("--config", metavar="FILE", help="config file (default: config/orgledger.toml)")
@@ -41,12 +51,16 @@ def _parser() -> argparse.ArgumentParser:
     parse.add_argument("inputs", nargs="+", metavar="FILE_OR_URL")
     parse.add_argument("--config", metavar="FILE", help="config file with site profiles")
     parse.add_argument("--json", action="store_true", help="one JSON object per input, one per line")
+    parse.add_argument("--allow-host", action="append", metavar="HOST", default=[],
+                       help="fetch from HOST although it resolves to a loopback/private address")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    # `orgledger parse … | head` should end quietly, like any Unix tool.
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     args = _parser().parse_args(argv)
-    if args.command == "run":
+    if args.command in ("run", "reparse"):
         return _run(args)
     if args.command == "check":
         return _check(args)
@@ -114,10 +128,16 @@ def _run(args) -> int:
     from . import progress
     from .ingest import ingest_news
 
+    if args.command == "reparse":
+        sources = [f"archive:{args.archive or load_settings(args.config).archive}"]
+        allow_hosts = []
+    else:
+        sources, allow_hosts = args.source, args.allow_host
     bar = progress.TerminalBar()
     progress.add_listener(bar)
     try:
-        summary = ingest_news(sources=args.source, warehouse=args.warehouse, config=args.config)
+        summary = ingest_news(sources=sources, warehouse=args.warehouse, config=args.config,
+                              allow_hosts=allow_hosts)
     except Exception as exc:  # the flow run is already marked Failed; say why in one line
         print(f"orgledger run failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
@@ -132,6 +152,7 @@ def _run(args) -> int:
 
 def format_summary(s: dict) -> str:
     kinds = ", ".join(f"{k} {v}" for k, v in sorted(s["finding_kinds"].items())) or "none"
+    fetches = ", ".join(f"{k} {v}" for k, v in sorted(s["fetch_outcomes"].items())) or "none (local sources)"
     return "\n".join([
         f"warehouse      {s['warehouse']}",
         f"articles       {s['articles_read']} new or changed, {s['articles_unchanged']} unchanged, "
@@ -140,6 +161,7 @@ def format_summary(s: dict) -> str:
         f"memberships    {s['memberships_changed']} changed",
         f"statements     {s['statements_new']} new",
         f"findings       {s['findings']} ({kinds})",
+        f"fetches        {fetches}",
     ])
 
 
@@ -199,7 +221,7 @@ def _parse(args) -> int:
             continue
         for locator in locators:
             try:
-                result = parse_result(parse_one(fetch_page(locator), profiles))
+                result = parse_result(parse_one(fetch_page(locator, tuple(args.allow_host)), profiles))
             except Exception as exc:
                 status = _report_error(args, locator, exc)
                 continue

@@ -1,15 +1,17 @@
-"""The Prefect flow ``ingest-news``: plan → fetch → parse → stage → load → report.
+"""The Prefect flow ``ingest-news``: plan → (crawl) → fetch → parse → stage → load → report.
 
-It only orchestrates: every step is a plain function in :mod:`flows.pipeline`, :mod:`flows.report` or
-:mod:`warehouse`. Pages travel in batches (a task per batch, never per page); batches of one host run in
-at most ``per_host_concurrency`` lanes; parsed batches are staged as they complete, and the warehouse is
-written once, in one transaction, at the end.
+It only orchestrates: every step is a plain function in :mod:`flows.pipeline`, :mod:`flows.crawl`,
+:mod:`flows.report` or :mod:`warehouse`. Pages travel in batches (a task per batch, never per page);
+batches of one host run in at most ``per_host_concurrency`` lanes; parsed batches are staged as they
+complete, and the warehouse is written once, in one transaction, at the end.
 """
 
 from __future__ import annotations
 
 import hashlib
 import tempfile
+import threading
+import uuid
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
@@ -21,8 +23,11 @@ from prefect.states import Completed
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.tasks import exponential_backoff
 
-from flows import progress
+from flows import archive, progress
+from flows.crawl import Discovery, discover_site
+from flows.http import CrawlPolicy, Fetcher
 from flows.pipeline import (
+    Known,
     ParsedBatch,
     ReadResult,
     expand_sources,
@@ -33,9 +38,9 @@ from flows.pipeline import (
     split_unchanged,
 )
 from flows.report import findings_markdown, summary_table
-from flows.settings import Settings, load_settings
+from flows.settings import crawl_policy, load_settings
 from parsers import PARSER_VERSION
-from warehouse.db import connect_writer, known_pages
+from warehouse.db import connect_writer, known_state
 from warehouse.load import LoadSummary, Stage, load_stage
 from warehouse.lock import RunLock
 
@@ -44,11 +49,46 @@ class NothingReadError(RuntimeError):
     """Every source failed: the run has nothing to load and must not look successful."""
 
 
+_fetchers: dict[str, Fetcher] = {}
+_fetchers_lock = threading.Lock()
+
+
+def run_fetcher(run_id: str, policy: CrawlPolicy) -> Fetcher:
+    """One fetcher per run and process, so per-host delays, caps and robots.txt are shared by its tasks."""
+    with _fetchers_lock:
+        if run_id not in _fetchers:
+            for stale in list(_fetchers)[:-3]:
+                del _fetchers[stale]
+            _fetchers[run_id] = Fetcher(policy)
+        return _fetchers[run_id]
+
+
+def _archive_records(archive_root: str, run_id: str, fetches) -> None:
+    archive.append_fetches(archive_root, run_id, [f.record() for f in fetches if f.outcome != "off_site"])
+
+
+@task(name="discover-site", retries=1, retry_delay_seconds=exponential_backoff(backoff_factor=2),
+      retry_jitter_factor=0.5, cache_policy=NO_CACHE)
+def discover_site_task(site, run_id: str, policy: CrawlPolicy, known: Known, archive_root: str) -> Discovery:
+    fetcher = run_fetcher(run_id, policy)
+    found = discover_site(site, fetcher, known.urls, known.validators)
+    for fetch in found.fetches:
+        if fetch.outcome == "ok" and fetch.body is not None:
+            fetch.body_sha256 = archive.store_body(archive_root, fetch.body)
+    found.fetches += fetcher.drain_robots()
+    _archive_records(archive_root, run_id, found.fetches)
+    get_run_logger().info("site %s: %d article links from %d listing pages", site.key, len(found.article_urls),
+                          sum(1 for f in found.fetches if f.kind == "listing"))
+    return found
+
+
 @task(name="fetch-batch", retries=2, retry_delay_seconds=exponential_backoff(backoff_factor=2),
       retry_jitter_factor=0.5, cache_policy=NO_CACHE)
-def fetch_batch(locators: list[str]) -> ReadResult:
-    """Fetch one batch. Per-page failures are results, not exceptions; an unexpected error retries."""
-    result = fetch_pages(locators)
+def fetch_batch(locators: list[str], run_id: str, policy: CrawlPolicy, known: Known, archive_root: str) -> ReadResult:
+    """Fetch one batch. Per-page failures are results, not exceptions; an unexpected error (such as a
+    full disk under the archive) retries and then fails the run before anything is loaded."""
+    result = fetch_pages(locators, run_fetcher(run_id, policy), known, archive_root)
+    _archive_records(archive_root, run_id, result.fetches)
     for failure in result.failures:
         get_run_logger().warning("%s: %s", failure.url, failure.detail)
     return result
@@ -70,36 +110,57 @@ def parse_batch(pages: list, profiles: tuple) -> ParsedBatch:
     return ParsedBatch(extractions, failures)
 
 
+@task(name="parse-changed", cache_policy=NO_CACHE)
+def parse_changed(fetched: ReadResult, known: Known, profiles: tuple) -> ParsedBatch:
+    """Skip pages the warehouse already holds unchanged; parse the rest (cached by content)."""
+    changed, unchanged = split_unchanged(fetched.pages, known)
+    batch = parse_batch(changed, profiles) if changed else ParsedBatch()
+    return ParsedBatch(batch.extractions, fetched.failures + batch.failures, unchanged + fetched.not_modified,
+                       fetched.fetches)
+
+
 @task(name="load-warehouse", cache_policy=NO_CACHE)
-def load_warehouse(stage: Stage, warehouse: str, sources: list[str], lock_timeout: float) -> LoadSummary:
+def load_warehouse(stage: Stage, warehouse: str, sources: list[str], lock_timeout: float, run_id: str) -> LoadSummary:
     # The write connection is held for the load only, so analysts can query between runs.
     con = connect_writer(warehouse, timeout=lock_timeout, logger=get_run_logger())
     try:
-        return load_stage(con, stage, sources=sources)
+        return load_stage(con, stage, sources=sources, run_id=run_id)
     finally:
         con.close()
 
 
 @flow(name="ingest-news", task_runner=ThreadPoolTaskRunner(max_workers=4))
-def ingest_news(sources: list[str] | None = None, warehouse: str | None = None, config: str | None = None):
-    """Read sources (paths, directories, globs or http(s) URLs), parse them, load the DuckDB warehouse.
-
-    ``sources`` and ``warehouse`` default to the config file (``config/orgledger.toml``)."""
+def ingest_news(sources: list[str] | None = None, warehouse: str | None = None, config: str | None = None,
+                allow_hosts: list[str] | None = None):
+    """Read sources (paths, directories, globs, http(s) URLs, ``site:KEY``, ``archive:``), parse them,
+    load the DuckDB warehouse. ``sources`` and ``warehouse`` default to the config file;
+    ``allow_hosts`` may fetch from hosts that resolve to loopback/private addresses."""
     settings = load_settings(config)
     sources = list(sources) if sources else list(settings.sources)
     warehouse = str(Path(warehouse or settings.warehouse).expanduser().resolve())
+    policy = crawl_policy(settings.crawl, allow_hosts or [])
+    archive_root = str(settings.archive)
+    run_id = uuid.uuid4().hex
     logger = get_run_logger()
     with RunLock(warehouse), tempfile.TemporaryDirectory(prefix="orgledger-run-") as folder:
-        locators, failures = expand_sources(sources)
-        known = known_pages(warehouse, timeout=settings.lock_timeout_seconds, logger=logger)
+        locators, sites, failures = expand_sources(sources, archive_root)
+        pages, validators = known_state(warehouse, timeout=settings.lock_timeout_seconds, logger=logger)
+        known = Known(pages, validators)
         stage = Stage(Path(folder) / "stage.duckdb")
         stage.add([], failures)
-        _fetch_parse_and_stage(locators, known, settings, stage)
+        seen = set(locators)
+        for found in [discover_site_task.submit(settings.site(key), run_id, policy, known, archive_root)
+                      for key in sites]:
+            discovery = found.result()
+            stage.add_fetches(discovery.fetches)
+            locators += [url for url in discovery.article_urls if url not in seen]
+            seen.update(discovery.article_urls)
+        _fetch_parse_and_stage(locators, run_id, policy, known, archive_root, settings, stage)
         stage.finish()
         if stage.articles_read == 0 and stage.articles_unchanged == 0 and stage.articles_failed:
             raise NothingReadError(
                 f"no page could be read or parsed ({stage.articles_failed} failures); nothing was loaded")
-        summary = load_warehouse(stage, warehouse, sources, settings.lock_timeout_seconds)
+        summary = load_warehouse(stage, warehouse, sources, settings.lock_timeout_seconds, run_id)
         findings = stage_findings(stage)
     result = {**summary.as_dict(), "warehouse": warehouse}
     _publish(result, findings)
@@ -110,36 +171,25 @@ def ingest_news(sources: list[str] | None = None, warehouse: str | None = None, 
     return result
 
 
-def _fetch_parse_and_stage(locators: list[str], known, settings: Settings, stage: Stage) -> None:
-    lanes = plan_batches(locators, settings.batch_size, settings.per_host_concurrency)
+def _fetch_parse_and_stage(locators, run_id, policy, known: Known, archive_root, settings, stage: Stage) -> None:
+    lanes = plan_batches(locators, settings.batch_size, policy.per_host_concurrency)
     parsed, sizes = [], {}
     for lane in lanes:
         previous = None
         for batch in lane:
-            fetched = fetch_batch.submit(batch, wait_for=[previous] if previous else None)
+            subset = known.subset(batch)
+            fetched = fetch_batch.submit(batch, run_id, policy, subset, archive_root,
+                                         wait_for=[previous] if previous else None)
             previous = fetched
-            parse = _parse_changed.submit(fetched, known_subset(known, batch), settings.profiles)
+            parse = parse_changed.submit(fetched, subset, settings.profiles)
             parsed.append(parse)
             sizes[parse] = len(batch)
     tracker = _Progress(len(locators))
     for future in as_completed(parsed):
         batch: ParsedBatch = future.result()
         stage.add(batch.extractions, batch.failures, unchanged=batch.unchanged)
+        stage.add_fetches(batch.fetches)
         tracker.advance(sizes[future])
-
-
-def known_subset(known: dict, batch: list[str]) -> dict:
-    """Only what a batch needs (file locators are stored as file:// URIs)."""
-    keys = [b if b.startswith(("http://", "https://")) else Path(b).resolve().as_uri() for b in batch]
-    return {k: known[k] for k in keys if k in known}
-
-
-@task(name="parse-changed", cache_policy=NO_CACHE)
-def _parse_changed(fetched: ReadResult, known: dict, profiles: tuple) -> ParsedBatch:
-    """Skip pages the warehouse already holds unchanged; parse the rest (cached by content)."""
-    changed, unchanged = split_unchanged(fetched.pages, known)
-    batch = parse_batch(changed, profiles) if changed else ParsedBatch()
-    return ParsedBatch(batch.extractions, fetched.failures + batch.failures, unchanged)
 
 
 class _Progress:

@@ -4,7 +4,9 @@ directly. A page that fails is recorded and never sinks the rest of the run."""
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from parsers import PARSER_VERSION
@@ -14,13 +16,17 @@ from parsers.model import Extraction
 from parsers.profiles import SiteProfile
 from warehouse.load import Failure
 
-from .sources import RawPage, SourceError, expand_source, fetch_page
+from . import archive
+from .http import CrawlPolicy, Fetch, Fetcher
+from .sources import RawPage, SourceError, expand_source, is_archived, is_site, is_url, read_archived, read_file
 
 
 @dataclass
 class ReadResult:
     pages: list[RawPage] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
+    fetches: list[Fetch] = field(default_factory=list)  # http(s) fetch outcomes, for fetch_log
+    not_modified: int = 0  # answered 304 to a conditional request
 
 
 @dataclass
@@ -28,32 +34,95 @@ class ParsedBatch:
     extractions: list[Extraction] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     unchanged: int = 0
+    fetches: list[Fetch] = field(default_factory=list)
 
 
-def expand_sources(specs: list[str]) -> tuple[list[str], list[Failure]]:
-    """All page locators the specs name, deduplicated in order, and the specs that named nothing."""
+@dataclass
+class Known:
+    """What the warehouse already holds, read once at the start of a run."""
+
+    pages: dict[str, tuple[str, str]] = field(default_factory=dict)  # article url -> (content hash, parser)
+    # url -> (ETag, Last-Modified, final URL) of its latest successful fetch
+    validators: dict[str, tuple[str | None, str | None, str | None]] = field(default_factory=dict)
+
+    @property
+    def urls(self) -> set[str]:
+        return set(self.pages) | set(self.validators)
+
+    def subset(self, locators: list[str]) -> "Known":
+        """Only what a batch needs (file locators are stored as file:// URIs; a URL that redirected
+        brings the page stored under its final URL)."""
+        keys = [loc if is_url(loc) else Path(loc).resolve().as_uri() for loc in locators if not is_archived(loc)]
+        keys += [json.loads(loc[len("archive:"):])[2] for loc in locators if is_archived(loc)]
+        keys += [self.validators[k][2] for k in keys if k in self.validators and self.validators[k][2]]
+        return Known({k: self.pages[k] for k in keys if k in self.pages},
+                     {k: self.validators[k] for k in keys if k in self.validators})
+
+
+# Fetch outcomes that are failures to report; the others (robots, off-site, 304) are policy, not faults.
+FAILED_FETCHES = ("http_error", "timeout", "connection_error", "too_large", "wrong_type", "refused_address",
+                  "redirect_limit", "bad_scheme")
+
+
+def expand_sources(specs: list[str], archive_root=None) -> tuple[list[str], list[str], list[Failure]]:
+    """Page locators the specs name (deduplicated, in order), the sites to crawl, and the specs that
+    named nothing."""
     locators: dict[str, None] = {}
+    sites: list[str] = []
     failures = []
     for spec in specs:
+        if is_site(spec):
+            sites.append(spec[len("site:"):])
+            continue
         try:
-            locators.update(dict.fromkeys(expand_source(spec)))
+            locators.update(dict.fromkeys(expand_source(spec, archive_root=archive_root)))
         except SourceError as exc:
             failures.append(Failure(exc.url, "read_error", str(exc)))
-    return list(locators), failures
+    return list(locators), sites, failures
 
 
-def fetch_pages(locators: list[str]) -> ReadResult:
+def fetch_pages(locators: list[str], fetcher: Fetcher | None = None, known: Known | None = None,
+                archive_root=None) -> ReadResult:
+    """Read a batch: files and archived bodies from disk, URLs through the fetcher (conditional
+    requests where the warehouse knows validators; every fetched body is archived before parsing)."""
     result = ReadResult()
+    known = known or Known()
     for locator in locators:
         try:
-            result.pages.append(fetch_page(locator))
+            if is_url(locator):
+                _fetch_url(locator, fetcher or default_fetcher(), known, archive_root, result)
+            elif is_archived(locator):
+                result.pages.append(read_archived(locator))
+            else:
+                result.pages.append(read_file(locator))
         except SourceError as exc:
             result.failures.append(Failure(exc.url, "read_error", str(exc)))
+    if fetcher is not None:
+        result.fetches += fetcher.drain_robots()
     return result
 
 
+def _fetch_url(url: str, fetcher: Fetcher, known: Known, archive_root, result: ReadResult) -> None:
+    etag, modified, _ = known.validators.get(url, (None, None, None))
+    fetch = fetcher.fetch(url, etag=etag, last_modified=modified)
+    if fetch.outcome == "ok":
+        if archive_root is not None:
+            fetch.body_sha256 = archive.store_body(archive_root, fetch.body)
+        result.pages.append(RawPage(source=url, url=fetch.final_url, data=fetch.body, http_charset=fetch.charset))
+    elif fetch.outcome == "not_modified":
+        result.not_modified += 1
+    elif fetch.outcome in FAILED_FETCHES:
+        result.failures.append(Failure(url, "fetch_error", f"{fetch.outcome}: {fetch.detail}"))
+    result.fetches.append(fetch)
+
+
+def default_fetcher() -> Fetcher:
+    return Fetcher(CrawlPolicy())
+
+
 def read_sources(specs: list[str]) -> ReadResult:
-    locators, failures = expand_sources(specs)
+    """Read local sources (and single URLs with the default policy) in one go: for tests and tools."""
+    locators, _, failures = expand_sources(specs)
     result = fetch_pages(locators)
     result.failures[:0] = failures
     return result
@@ -81,10 +150,10 @@ def page_fingerprint(page: RawPage) -> str:
     return hashlib.sha256(page.data).hexdigest()
 
 
-def split_unchanged(pages: list[RawPage], known: dict[str, tuple[str, str]]) -> tuple[list[RawPage], int]:
+def split_unchanged(pages: list[RawPage], known: Known) -> tuple[list[RawPage], int]:
     """Drop pages whose bytes and parser version match what the warehouse already holds for their URL:
     they would only restate what is stored."""
-    changed = [p for p in pages if known.get(p.url) != (page_fingerprint(p), PARSER_VERSION)]
+    changed = [p for p in pages if known.pages.get(p.url) != (page_fingerprint(p), PARSER_VERSION)]
     return changed, len(pages) - len(changed)
 
 

@@ -5,13 +5,25 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from parsers.profiles import SiteProfile
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = PROJECT_ROOT / "config" / "orgledger.toml"
+
+
+def crawl_policy(raw: dict, allow_hosts: list[str] | tuple[str, ...] = ()):
+    """The fetcher's policy from the config's [crawl] table, plus hosts allowed on the command line."""
+    from .http import CrawlPolicy
+
+    known = set(CrawlPolicy.__dataclass_fields__)
+    unknown = set(raw) - known
+    if unknown:
+        raise SystemExit(f"orgledger: unknown [crawl] settings {sorted(unknown)}")
+    values = {**raw, "allow_hosts": frozenset(h.lower() for h in [*raw.get("allow_hosts", []), *allow_hosts])}
+    return CrawlPolicy(**values)
 
 
 @dataclass(frozen=True)
@@ -24,11 +36,18 @@ class Settings:
     lock_timeout_seconds: float = 300.0
     # Pages per fetch/parse task (tasks, not pages, are what Prefect tracks: keep it well above 1).
     batch_size: int = 50
-    # At most this many concurrent lanes of requests to one host (tasks run on 4 threads).
-    per_host_concurrency: int = 2
     # The schedule of the `daily` deployment served by `orgledger serve` (prefect.yaml carries the same).
     cron: str = "0 6 * * *"
     timezone: str = "Asia/Shanghai"
+    # Where fetched bodies are archived (compressed, content-addressed) for `orgledger reparse`.
+    archive: Path = PROJECT_ROOT / "data" / "archive"
+    crawl: dict = field(default_factory=dict)  # the [crawl] table, see flows.http.CrawlPolicy
+
+    def site(self, key: str) -> SiteProfile:
+        for profile in self.profiles:
+            if profile.key == key:
+                return profile
+        raise KeyError(f"no site {key!r} in {self.config_path} (known: {[p.key for p in self.profiles]})")
 
 
 def config_path(explicit: str | os.PathLike | None = None) -> Path:
@@ -62,7 +81,8 @@ def load_settings(path: str | os.PathLike | None = None) -> Settings:
         profiles=tuple(SiteProfile.from_config(entry) for entry in raw.get("sites", [])),
         lock_timeout_seconds=float(run.get("lock_timeout_seconds", 300)),
         batch_size=int(run.get("batch_size", 50)),
-        per_host_concurrency=int(run.get("per_host_concurrency", 2)),
         cron=str(raw.get("schedule", {}).get("cron", "0 6 * * *")),
         timezone=str(raw.get("schedule", {}).get("timezone", "Asia/Shanghai")),
+        archive=Path(_resolve(base, run.get("archive", "../data/archive"))),
+        crawl=dict(raw.get("crawl", {})),
     )

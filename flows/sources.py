@@ -1,22 +1,30 @@
-"""Read sources: local files, directories, globs, and single http(s) article URLs. This is the I/O edge;
-everything after it is pure."""
+"""Sources: what a run reads, and reading it. This is the I/O edge; everything after it is pure.
+
+A source spec is one of
+* a file, a directory (every page file under it), or a glob;
+* an ``http(s)://`` URL of one article (fetched politely, see :mod:`flows.http`);
+* ``site:KEY`` — crawl the listing pages of the ``[[sites]]`` entry KEY (see :mod:`flows.crawl`);
+* ``archive:`` or ``archive:DIR`` — every article body in the raw archive (newest per URL), for
+  ``orgledger reparse``: no network needed.
+"""
 
 from __future__ import annotations
 
 import glob
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import archive
+
 PAGE_SUFFIXES = (".html", ".htm", ".shtml", ".xhtml", ".txt")
-USER_AGENT = "orgledger/0.1 (+https://example.invalid/orgledger; research crawler)"
-TIMEOUT = (10, 30)  # connect, read seconds
 
 
 @dataclass(frozen=True)
 class RawPage:
     source: str  # what the user gave
-    url: str  # file:// URI or http(s) URL
+    url: str  # file:// URI or http(s) URL (after redirects)
     data: bytes
     http_charset: str | None = None
 
@@ -33,11 +41,27 @@ def is_url(spec: str) -> bool:
     return spec.startswith(("http://", "https://"))
 
 
-def expand_source(spec: str) -> list[str]:
-    """One spec → page locators: a URL as is, a file, every page file under a directory, or a glob's
-    matches. Sorted, so runs are reproducible. A spec that matches nothing is an error."""
-    if is_url(spec):
+def is_site(spec: str) -> bool:
+    return spec.startswith("site:")
+
+
+def is_archived(spec: str) -> bool:
+    return spec.startswith("archive:")
+
+
+def expand_source(spec: str, *, archive_root: str | os.PathLike | None = None) -> list[str]:
+    """One spec → page locators, sorted so runs are reproducible. A spec that matches nothing is an
+    error. ``site:KEY`` specs are returned as they are (the crawler expands them)."""
+    if is_url(spec) or is_site(spec):
         return [spec]
+    if is_archived(spec):
+        root = spec[len("archive:"):] or archive_root
+        if not root:
+            raise SourceError(spec, "archive: needs a folder (archive:DIR) or a configured archive")
+        records = archive.latest_articles(root)
+        if not records:
+            raise SourceError(spec, f"the archive at {root} holds no article bodies")
+        return [archive_locator(str(root), r) for r in records]
     if spec.startswith("file://"):
         spec = spec[len("file://"):]
     path = Path(spec).expanduser()
@@ -52,10 +76,12 @@ def expand_source(spec: str) -> list[str]:
     return matches
 
 
-def fetch_page(locator: str) -> RawPage:
-    """Read one page's bytes. Raises SourceError with a clear message on any failure."""
-    if is_url(locator):
-        return _fetch_url(locator)
+def archive_locator(root: str, record: dict) -> str:
+    return "archive:" + json.dumps([root, record["body_sha256"], record["final_url"], record.get("content_type")],
+                                   ensure_ascii=False)
+
+
+def read_file(locator: str) -> RawPage:
     path = Path(locator)
     try:
         return RawPage(source=locator, url=path.resolve().as_uri(), data=path.read_bytes())
@@ -63,19 +89,28 @@ def fetch_page(locator: str) -> RawPage:
         raise SourceError(path.resolve().as_uri(), f"cannot read {locator}: {exc.strerror or exc}") from exc
 
 
-def _fetch_url(url: str) -> RawPage:
-    import requests
-
+def read_archived(locator: str) -> RawPage:
     from parsers.encoding import charset_from_content_type
 
+    root, sha, url, content_type = json.loads(locator[len("archive:"):])
     try:
-        response = requests.get(url, timeout=TIMEOUT, headers={"User-Agent": USER_AGENT})
-        response.raise_for_status()
-    except requests.RequestException as exc:
-        raise SourceError(url, f"cannot fetch {url}: {exc}") from exc
-    return RawPage(
-        source=url,
-        url=response.url,
-        data=response.content,
-        http_charset=charset_from_content_type(response.headers.get("Content-Type")),
-    )
+        data = archive.load_body(root, sha)
+    except OSError as exc:
+        raise SourceError(url, f"archived body {sha} of {url} cannot be read: {exc}") from exc
+    return RawPage(source=url, url=url, data=data, http_charset=charset_from_content_type(content_type))
+
+
+def fetch_page(locator: str, allow_hosts: tuple[str, ...] = ()) -> RawPage:
+    """Read one page given by a file path, an archive locator or (with default politeness) a URL.
+    Used by ``orgledger parse``; runs fetch URLs through :func:`flows.pipeline.fetch_pages`."""
+    if is_archived(locator):
+        return read_archived(locator)
+    if not is_url(locator):
+        return read_file(locator)
+    from .http import CrawlPolicy, Fetcher
+
+    policy = CrawlPolicy(min_delay=0.0, allow_hosts=frozenset(h.lower() for h in allow_hosts))
+    fetch = Fetcher(policy).fetch(locator)
+    if fetch.outcome != "ok":
+        raise SourceError(locator, f"cannot fetch {locator}: {fetch.outcome}: {fetch.detail}")
+    return RawPage(source=locator, url=fetch.final_url, data=fetch.body, http_charset=fetch.charset)

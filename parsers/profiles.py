@@ -1,5 +1,5 @@
-"""Site profiles: how to read pages of a known site. Adding a site is adding a ``[[sites]]`` entry to the
-config (plus fixture pages and golden outputs), never code."""
+"""Site profiles: how to read and crawl a known site. Adding a site is adding a ``[[sites]]`` entry to
+the config (plus fixture pages and golden outputs), never code."""
 
 from __future__ import annotations
 
@@ -24,6 +24,15 @@ class SiteProfile:
     # Elements inside the body to drop (share widgets, "related news" boxes embedded in the article).
     drop: tuple[str, ...] = ()
     title_suffixes: tuple[str, ...] = field(default_factory=tuple)
+    # Crawling (source `site:KEY`): listing pages, the links to articles on them, the next listing page.
+    start_urls: tuple[str, ...] = ()
+    article_links: str | None = None
+    next_page: str | None = None
+    max_pages: int = 5
+    # Stop paging when a listing page links only to articles already stored.
+    stop_at_known: bool = True
+    # Hosts besides ``hosts`` that article links may lead to (everything else is off-site).
+    follow_hosts: tuple[str, ...] = ()
 
     @classmethod
     def from_config(cls, entry: dict) -> "SiteProfile":

@@ -35,9 +35,9 @@ def test_fetch_gb2312_page_over_http(settings):
     body = (SAMPLES / "seed-gb2312-noisy.html").read_bytes()
     routes = {"/art/2018/5/10/art_1.html": (200, {"Content-Type": "text/html; charset=GB2312"}, body)}
     with serve(routes) as (base, seen):
-        page = fetch_page(f"{base}/art/2018/5/10/art_1.html")
+        page = fetch_page(f"{base}/art/2018/5/10/art_1.html", allow_hosts=("127.0.0.1",))
     assert (page.url, page.http_charset, page.data) == (f"{base}/art/2018/5/10/art_1.html", "GB2312", body)
-    assert seen == ["/art/2018/5/10/art_1.html"]
+    assert seen == ["/robots.txt", "/art/2018/5/10/art_1.html"]  # robots.txt first, then the page
     extraction = parse_one(page, settings.profiles)
     assert extraction.article.encoding == "gb18030"
     assert extraction.article.profile == "zjwx"
@@ -46,5 +46,12 @@ def test_fetch_gb2312_page_over_http(settings):
 
 def test_http_error_is_a_source_error():
     with serve({}) as (base, _):
-        with pytest.raises(SourceError, match="404"):
-            fetch_page(f"{base}/missing.html")
+        with pytest.raises(SourceError, match="http_error: HTTP 404"):
+            fetch_page(f"{base}/missing.html", allow_hosts=("127.0.0.1",))
+
+
+def test_loopback_is_refused_unless_allowed():
+    with serve({"/a.html": (200, {"Content-Type": "text/html"}, b"<p>x</p>")}) as (base, seen):
+        with pytest.raises(SourceError, match="refused_address: 127.0.0.1 resolves to 127.0.0.1, a loopback address"):
+            fetch_page(f"{base}/a.html")
+    assert seen == []  # no request was made

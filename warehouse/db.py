@@ -161,17 +161,26 @@ def connect_reader(path: str | Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def known_pages(path: str | Path, *, timeout: float = 300.0, logger=None) -> dict[str, tuple[str, str]]:
-    """url -> (content hash, parser version) of every stored article; empty for a new warehouse.
-    Read through a short read-only connection, so it never blocks analysts."""
+def known_state(path: str | Path, *, timeout: float = 300.0, logger=None):
+    """What a run needs to know before it fetches: article url -> (content hash, parser version), and
+    url -> (ETag, Last-Modified, final URL) of its latest successful fetch, for conditional requests
+    (and to recognise a redirected page as the article stored under its final URL). Empty for a
+    new warehouse. Read through a short read-only connection, so it never blocks analysts."""
     path = Path(path)
     if not path.exists():
-        return {}
+        return {}, {}
     con = _connect_waiting(path, timeout=timeout, read_only=True, logger=logger)
     try:
         if pending_migrations(con) == [v for v, _, _ in migrations()]:
-            return {}
-        return {url: (h, v) for url, h, v in
-                con.execute("SELECT url, content_hash, parser_version FROM ledger.articles").fetchall()}
+            return {}, {}
+        pages = {url: (h, v) for url, h, v in
+                 con.execute("SELECT url, content_hash, parser_version FROM ledger.articles").fetchall()}
+        validators = {}
+        if 2 not in pending_migrations(con):
+            validators = {url: (etag, modified, final) for url, etag, modified, final in con.execute(
+                "SELECT url, arg_max(etag, fetched_at), arg_max(last_modified, fetched_at), "
+                "arg_max(final_url, fetched_at) FROM ledger.fetches "
+                "WHERE outcome = 'ok' AND kind IN ('article', 'listing') GROUP BY url").fetchall()}
+        return pages, validators
     finally:
         con.close()

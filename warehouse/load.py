@@ -60,6 +60,7 @@ class LoadSummary:
     statements_new: int = 0
     findings: int = 0
     finding_kinds: dict[str, int] = field(default_factory=dict)
+    fetch_outcomes: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -67,6 +68,10 @@ class LoadSummary:
 
 _ARTICLE_COLUMNS = ("article_id", "url", "title", "title_original", "published_at", "source_name", "body",
                     "body_original", "content_hash", "encoding", "profile")
+
+
+_FETCH_COLUMNS = ("kind", "url", "final_url", "outcome", "status", "attempts", "content_type", "etag",
+                  "last_modified", "bytes", "body_sha256", "fetched_at", "elapsed_ms", "detail")
 
 
 class Stage:
@@ -80,6 +85,11 @@ class Stage:
         self.articles_failed = 0
         self.articles_unchanged = 0
         self.org_ids: set[str] = set()
+
+    def add_fetches(self, fetches) -> None:
+        """Fetch outcomes (objects with the fetch_log fields, see flows.http.Fetch)."""
+        if fetches:
+            run(self.con, STAGE_SQL, "add_fetches", {name: [getattr(f, name) for f in fetches] for name in _FETCH_COLUMNS})
 
     def add(self, extractions: list[Extraction], failures: list[Failure] = (), unchanged: int = 0) -> None:
         articles = {name: [] for name in _ARTICLE_COLUMNS}
@@ -148,7 +158,7 @@ def load_stage(con: duckdb.DuckDBPyConnection, stage: Stage, *, sources: list[st
 def _load(con, params, summary: LoadSummary, stage: Stage, sources: list[str]) -> None:
     before = con.execute("SELECT count(*) FROM ledger.statements").fetchone()[0]
     for step in ("upsert_articles", "supersede_statements", "insert_statements", "reassert_statements",
-                 "supersede_findings", "insert_findings", "reassert_findings"):
+                 "supersede_findings", "insert_findings", "reassert_findings", "insert_fetches"):
         run(con, LOAD_SQL, step, params)
     summary.statements_new = con.execute("SELECT count(*) FROM ledger.statements").fetchone()[0] - before
     # A rename changes who is who: then every key is re-derived, else only the touched ones.
@@ -163,6 +173,8 @@ def _load(con, params, summary: LoadSummary, stage: Stage, sources: list[str]) -
     kinds = con.execute("SELECT kind, count(*) FROM stage.findings GROUP BY kind ORDER BY kind").fetchall()
     summary.finding_kinds = dict(kinds)
     summary.findings = sum(summary.finding_kinds.values())
+    summary.fetch_outcomes = dict(con.execute(
+        "SELECT outcome, count(*) FROM stage.fetches GROUP BY outcome ORDER BY outcome").fetchall())
     run(con, LOAD_SQL, "record_run", {
         **params, "started_at": params["now"], "sources": sources,
         "summary": json.dumps(summary.as_dict()),

@@ -61,6 +61,14 @@ SET last_recorded = $now, superseded_at = NULL
 FROM stage.findings s
 WHERE t.finding_id = s.finding_id AND t.superseded_at IS NOT NULL;
 
+-- name: insert_fetches
+-- Append-only: every request is a row, including repeats in later runs.
+INSERT INTO ledger.fetches
+SELECT 'fx_' || substr(sha256(concat_ws(chr(31), $run_id, f.kind, f.url, f.fetched_at::VARCHAR, f.outcome)), 1, 32),
+       $run_id, f.kind, f.url, f.final_url, f.outcome, f.status, f.attempts, f.content_type, f.etag,
+       f.last_modified, f.bytes, f.body_sha256, f.fetched_at, f.elapsed_ms, coalesce(f.detail, '')
+FROM stage.fetches f;
+
 -- name: affected_keys
 -- Every history key whose statements this load touched (new, superseded or revived), resolved through
 -- renames. A touched rename changes identity resolution, so then every key is re-derived.

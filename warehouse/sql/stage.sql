@@ -16,6 +16,11 @@ CREATE TABLE IF NOT EXISTS statements (
 CREATE TABLE IF NOT EXISTS findings (
     finding_id VARCHAR, article_url VARCHAR, article_id VARCHAR, kind VARCHAR, detail VARCHAR, evidence VARCHAR
 );
+CREATE TABLE IF NOT EXISTS fetches (
+    kind VARCHAR, url VARCHAR, final_url VARCHAR, outcome VARCHAR, status INTEGER, attempts INTEGER,
+    content_type VARCHAR, etag VARCHAR, last_modified VARCHAR, bytes BIGINT, body_sha256 VARCHAR,
+    fetched_at TIMESTAMPTZ, elapsed_ms INTEGER, detail VARCHAR
+);
 
 -- name: add_articles
 INSERT INTO articles
@@ -34,6 +39,14 @@ SELECT unnest($statement_id::VARCHAR[]), unnest($article_id::VARCHAR[]), unnest(
 INSERT INTO findings
 SELECT unnest($finding_id::VARCHAR[]), unnest($article_url::VARCHAR[]), unnest($article_id::VARCHAR[]),
        unnest($kind::VARCHAR[]), unnest($detail::VARCHAR[]), unnest($evidence::VARCHAR[]);
+
+-- name: add_fetches
+INSERT INTO fetches
+SELECT unnest($kind::VARCHAR[]), unnest($url::VARCHAR[]), unnest($final_url::VARCHAR[]),
+       unnest($outcome::VARCHAR[]), unnest($status::INTEGER[]), unnest($attempts::INTEGER[]),
+       unnest($content_type::VARCHAR[]), unnest($etag::VARCHAR[]), unnest($last_modified::VARCHAR[]),
+       unnest($bytes::BIGINT[]), unnest($body_sha256::VARCHAR[]), unnest($fetched_at::TIMESTAMPTZ[]),
+       unnest($elapsed_ms::INTEGER[]), unnest($detail::VARCHAR[]);
 
 -- name: dedupe
 -- A page given twice in one run (two sources naming the same file) is staged twice: keep one.
