@@ -123,8 +123,30 @@ def _quiet_prefect_defaults() -> None:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 
+def _prefect_api_problem() -> str | None:
+    """Why the configured Prefect API cannot be used, or None (also None when no API is configured:
+    Prefect then starts a temporary server on 127.0.0.1 for the run)."""
+    from prefect.settings import PREFECT_API_URL
+
+    api = PREFECT_API_URL.value()
+    if not api:
+        return None
+    import requests
+
+    try:
+        requests.get(api.rstrip("/") + "/health", timeout=10).raise_for_status()
+    except requests.RequestException as exc:
+        return (f"the Prefect API at {api} is not reachable ({type(exc).__name__}); start it "
+                "(`prefect server start`) or unset PREFECT_API_URL to use a temporary server. Nothing was written.")
+    return None
+
+
 def _run(args) -> int:
     _quiet_prefect_defaults()
+    problem = _prefect_api_problem()
+    if problem:
+        print(f"orgledger run failed: {problem}", file=sys.stderr)
+        return 1
     from . import progress
     from .ingest import ingest_news
 

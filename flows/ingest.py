@@ -23,7 +23,7 @@ from prefect.states import Completed
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.tasks import exponential_backoff
 
-from flows import archive, progress
+from flows import archive as archive_store, progress
 from flows.crawl import Discovery, discover_site
 from flows.http import CrawlPolicy, Fetcher
 from flows.pipeline import (
@@ -64,7 +64,7 @@ def run_fetcher(run_id: str, policy: CrawlPolicy) -> Fetcher:
 
 
 def _archive_records(archive_root: str, run_id: str, fetches) -> None:
-    archive.append_fetches(archive_root, run_id, [f.record() for f in fetches if f.outcome != "off_site"])
+    archive_store.append_fetches(archive_root, run_id, [f.record() for f in fetches if f.outcome != "off_site"])
 
 
 @task(name="discover-site", retries=1, retry_delay_seconds=exponential_backoff(backoff_factor=2),
@@ -74,7 +74,7 @@ def discover_site_task(site, run_id: str, policy: CrawlPolicy, known: Known, arc
     found = discover_site(site, fetcher, known.urls, known.validators)
     for fetch in found.fetches:
         if fetch.outcome == "ok" and fetch.body is not None:
-            fetch.body_sha256 = archive.store_body(archive_root, fetch.body)
+            fetch.body_sha256 = archive_store.store_body(archive_root, fetch.body)
     found.fetches += fetcher.drain_robots()
     _archive_records(archive_root, run_id, found.fetches)
     get_run_logger().info("site %s: %d article links from %d listing pages", site.key, len(found.article_urls),
@@ -131,19 +131,19 @@ def load_warehouse(stage: Stage, warehouse: str, sources: list[str], lock_timeou
 
 @flow(name="ingest-news", task_runner=ThreadPoolTaskRunner(max_workers=4))
 def ingest_news(sources: list[str] | None = None, warehouse: str | None = None, config: str | None = None,
-                allow_hosts: list[str] | None = None):
+                allow_hosts: list[str] | None = None, archive: str | None = None):
     """Read sources (paths, directories, globs, http(s) URLs, ``site:KEY``, ``archive:``), parse them,
-    load the DuckDB warehouse. ``sources`` and ``warehouse`` default to the config file;
-    ``allow_hosts`` may fetch from hosts that resolve to loopback/private addresses."""
+    load the DuckDB warehouse. ``sources``, ``warehouse`` and ``archive`` (raw archive folder) default
+    to the config file; ``allow_hosts`` may fetch from hosts that resolve to loopback/private addresses."""
     settings = load_settings(config)
     sources = list(sources) if sources else list(settings.sources)
     warehouse = str(Path(warehouse or settings.warehouse).expanduser().resolve())
     policy = crawl_policy(settings.crawl, allow_hosts or [])
-    archive_root = str(settings.archive)
+    archive_root = str(Path(archive).expanduser().resolve()) if archive else str(settings.archive)
     run_id = uuid.uuid4().hex
     logger = get_run_logger()
     with RunLock(warehouse), tempfile.TemporaryDirectory(prefix="orgledger-run-") as folder:
-        locators, sites, failures = expand_sources(sources, archive_root)
+        locators, sites, failures = expand_sources(sources, archive_root, settings.local_roots)
         pages, validators = known_state(warehouse, timeout=settings.lock_timeout_seconds, logger=logger)
         known = Known(pages, validators)
         stage = Stage(Path(folder) / "stage.duckdb")
@@ -173,7 +173,7 @@ def ingest_news(sources: list[str] | None = None, warehouse: str | None = None, 
 
 def _fetch_parse_and_stage(locators, run_id, policy, known: Known, archive_root, settings, stage: Stage) -> None:
     lanes = plan_batches(locators, settings.batch_size, policy.per_host_concurrency)
-    parsed, sizes = [], {}
+    parsed, sizes, fetches = [], {}, {}
     for lane in lanes:
         previous = None
         for batch in lane:
@@ -183,9 +183,11 @@ def _fetch_parse_and_stage(locators, run_id, policy, known: Known, archive_root,
             previous = fetched
             parse = parse_changed.submit(fetched, subset, settings.profiles)
             parsed.append(parse)
-            sizes[parse] = len(batch)
+            sizes[parse], fetches[parse] = len(batch), fetched
     tracker = _Progress(len(locators))
     for future in as_completed(parsed):
+        if not future.state.is_completed():
+            fetches[future].result()  # a failed fetch (e.g. the archive's disk is full) fails the run here
         batch: ParsedBatch = future.result()
         stage.add(batch.extractions, batch.failures, unchanged=batch.unchanged)
         stage.add_fetches(batch.fetches)

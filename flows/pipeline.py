@@ -64,7 +64,8 @@ FAILED_FETCHES = ("http_error", "timeout", "connection_error", "too_large", "wro
                   "redirect_limit", "bad_scheme")
 
 
-def expand_sources(specs: list[str], archive_root=None) -> tuple[list[str], list[str], list[Failure]]:
+def expand_sources(specs: list[str], archive_root=None,
+                   local_roots: tuple[str, ...] = ()) -> tuple[list[str], list[str], list[Failure]]:
     """Page locators the specs name (deduplicated, in order), the sites to crawl, and the specs that
     named nothing."""
     locators: dict[str, None] = {}
@@ -75,7 +76,7 @@ def expand_sources(specs: list[str], archive_root=None) -> tuple[list[str], list
             sites.append(spec[len("site:"):])
             continue
         try:
-            locators.update(dict.fromkeys(expand_source(spec, archive_root=archive_root)))
+            locators.update(dict.fromkeys(expand_source(spec, archive_root=archive_root, local_roots=local_roots)))
         except SourceError as exc:
             failures.append(Failure(exc.url, "read_error", str(exc)))
     return list(locators), sites, failures

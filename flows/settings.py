@@ -42,6 +42,9 @@ class Settings:
     # Where fetched bodies are archived (compressed, content-addressed) for `orgledger reparse`.
     archive: Path = PROJECT_ROOT / "data" / "archive"
     crawl: dict = field(default_factory=dict)  # the [crawl] table, see flows.http.CrawlPolicy
+    # When not empty, local sources must resolve inside one of these folders (a deployment's
+    # `sources` parameter then cannot read arbitrary files).
+    local_roots: tuple[str, ...] = ()
 
     def site(self, key: str) -> SiteProfile:
         for profile in self.profiles:
@@ -85,4 +88,5 @@ def load_settings(path: str | os.PathLike | None = None) -> Settings:
         timezone=str(raw.get("schedule", {}).get("timezone", "Asia/Shanghai")),
         archive=Path(_resolve(base, run.get("archive", "../data/archive"))),
         crawl=dict(raw.get("crawl", {})),
+        local_roots=tuple(_resolve(base, r) for r in run.get("local_roots", [])),
     )

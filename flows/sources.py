@@ -49,9 +49,40 @@ def is_archived(spec: str) -> bool:
     return spec.startswith("archive:")
 
 
-def expand_source(spec: str, *, archive_root: str | os.PathLike | None = None) -> list[str]:
+def _inside(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def _confined(spec: str, files: list[Path], base: Path | None, roots: tuple[Path, ...]) -> list[str]:
+    """Resolved files, refusing any that a symlink or '..' takes outside the folder the spec names, or
+    outside the configured local roots."""
+    out = []
+    for file in files:
+        resolved = file.resolve()
+        if base is not None and not _inside(resolved, base):
+            raise SourceError(str(file), f"{file} leads outside {base} (symlink or '..'); refused")
+        if roots and not any(_inside(resolved, root) for root in roots):
+            raise SourceError(str(file), f"{resolved} is outside the configured local_roots; refused")
+        out.append(str(resolved))
+    return out
+
+
+def _glob_base(spec: str) -> Path:
+    """The folder a glob names: its leading components without wildcards (``pages/2019/**/*.html`` →
+    ``pages/2019``). Matches reached through symlinks out of it are refused."""
+    parts = []
+    for part in Path(os.path.expanduser(spec)).parts:
+        if any(c in part for c in "*?["):
+            break
+        parts.append(part)
+    return Path(*parts).resolve() if parts else Path.cwd()
+
+
+def expand_source(spec: str, *, archive_root: str | os.PathLike | None = None,
+                  local_roots: tuple[str, ...] = ()) -> list[str]:
     """One spec → page locators, sorted so runs are reproducible. A spec that matches nothing is an
-    error. ``site:KEY`` specs are returned as they are (the crawler expands them)."""
+    error. ``site:KEY`` specs are returned as they are (the crawler expands them). Local files must stay
+    inside the folder a directory or glob names, and inside ``local_roots`` when configured."""
     if is_url(spec) or is_site(spec):
         return [spec]
     if is_archived(spec):
@@ -64,16 +95,17 @@ def expand_source(spec: str, *, archive_root: str | os.PathLike | None = None) -
         return [archive_locator(str(root), r) for r in records]
     if spec.startswith("file://"):
         spec = spec[len("file://"):]
+    roots = tuple(Path(r).expanduser().resolve() for r in local_roots)
     path = Path(spec).expanduser()
     if path.is_file():
-        return [str(path.resolve())]
+        return _confined(spec, [path], None, roots)
     if path.is_dir():
-        return sorted(str(p.resolve()) for p in path.rglob("*") if p.is_file() and p.suffix.lower() in PAGE_SUFFIXES)
-    matches = sorted(str(Path(p).resolve()) for p in glob.glob(os.path.expanduser(spec), recursive=True)
-                     if Path(p).is_file())
+        files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in PAGE_SUFFIXES)
+        return _confined(spec, files, path.resolve(), roots)
+    matches = sorted(Path(p) for p in glob.glob(os.path.expanduser(spec), recursive=True) if Path(p).is_file())
     if not matches:
         raise SourceError(spec, f"source {spec!r} matches no file, directory or glob")
-    return matches
+    return sorted(_confined(spec, matches, _glob_base(spec), roots))
 
 
 def archive_locator(root: str, record: dict) -> str:

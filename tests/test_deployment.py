@@ -112,8 +112,9 @@ def test_overlapping_triggers_run_one_after_the_other(stack, tmp_path):
     try:
         url = f"http://127.0.0.1:{server.server_address[1]}/slow.html"
         warehouse = str(tmp_path / "shared.duckdb")
-        first = trigger(stack, sources=[url], warehouse=warehouse)
-        second = trigger(stack, sources=[url], warehouse=warehouse)
+        params = dict(sources=[url], warehouse=warehouse, allow_hosts=["127.0.0.1"], archive=str(tmp_path / "archive"))
+        first = trigger(stack, **params)
+        second = trigger(stack, **params)
         runs = [stack.wait_terminal(first), stack.wait_terminal(second)]
     finally:
         server.shutdown()

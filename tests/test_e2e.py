@@ -98,7 +98,7 @@ def test_flow_reads_an_article_url(prefect_harness, tmp_path):
     body = (SAMPLES / "seed-clean-utf8.html").read_bytes()
     with serve({"/news/1.html": (200, {"Content-Type": "text/html; charset=utf-8"}, body)}) as (base, _):
         summary = ingest_news(sources=[f"{base}/news/1.html"], warehouse=str(tmp_path / "url.duckdb"),
-                              allow_hosts=["127.0.0.1"])
+                              allow_hosts=["127.0.0.1"], archive=str(tmp_path / "archive"))
     assert (summary["articles_read"], summary["orgs_new"]) == (1, 20)
     assert query(tmp_path / "url.duckdb", "SELECT url, title FROM articles") == [
         (f"{base}/news/1.html", "中国网络社会组织联合会在京成立 浙江20家网络社会组织入会")]
