@@ -9,6 +9,7 @@ complete, and the warehouse is written once, in one transaction, at the end.
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 import tempfile
 import threading
 import uuid
@@ -18,6 +19,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_progress_artifact, create_table_artifact
 from prefect.artifacts import update_progress_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.context import FlowRunContext
 from prefect.futures import as_completed
 from prefect.states import Completed
 from prefect.task_runners import ThreadPoolTaskRunner
@@ -38,6 +40,7 @@ from flows.pipeline import (
     split_unchanged,
 )
 from flows.report import findings_markdown, summary_table
+from flows.runners import task_runner
 from flows.settings import crawl_policy, load_settings
 from parsers import PARSER_VERSION
 from warehouse.db import connect_writer, known_state
@@ -102,7 +105,7 @@ def _parse_cache_key(context, parameters) -> str:
     return "parse-" + digest.hexdigest()
 
 
-@task(name="parse-batch", cache_key_fn=_parse_cache_key, persist_result=True, cache_expiration=None)
+@task(name="parse-batch", cache_key_fn=_parse_cache_key, persist_result=True, cache_expiration=timedelta(days=7))
 def parse_batch(pages: list, profiles: tuple) -> ParsedBatch:
     extractions, failures = parse_pages(pages, profiles)
     for failure in failures:
@@ -130,7 +133,7 @@ def load_warehouse(stage: Stage, warehouse: str, sources: list[str], lock_timeou
 
 
 @flow(name="ingest-news", task_runner=ThreadPoolTaskRunner(max_workers=4))
-def ingest_news(sources: list[str] | None = None, warehouse: str | None = None, config: str | None = None,
+def _ingest_news(sources: list[str] | None = None, warehouse: str | None = None, config: str | None = None,
                 allow_hosts: list[str] | None = None, archive: str | None = None):
     """Read sources (paths, directories, globs, http(s) URLs, ``site:KEY``, ``archive:``), parse them,
     load the DuckDB warehouse. ``sources``, ``warehouse`` and ``archive`` (raw archive folder) default
@@ -162,7 +165,8 @@ def ingest_news(sources: list[str] | None = None, warehouse: str | None = None, 
                 f"no page could be read or parsed ({stage.articles_failed} failures); nothing was loaded")
         summary = load_warehouse(stage, warehouse, sources, settings.lock_timeout_seconds, run_id)
         findings = stage_findings(stage)
-    result = {**summary.as_dict(), "warehouse": warehouse}
+    result = {**summary.as_dict(), "warehouse": warehouse,
+              "task_runner": type(FlowRunContext.get().task_runner).__name__}
     _publish(result, findings)
     logger.info("run summary: %s", result)
     if summary.articles_failed:
@@ -171,27 +175,53 @@ def ingest_news(sources: list[str] | None = None, warehouse: str | None = None, 
     return result
 
 
+# The deployable flow: its task runner comes from the config (ORGLEDGER_CONFIG or config/orgledger.toml)
+# when this module is imported, because Prefect fixes a flow's runner before its parameters are known.
+ingest_news = _ingest_news.with_options(task_runner=task_runner(load_settings()))
+
+
 def _fetch_parse_and_stage(locators, run_id, policy, known: Known, archive_root, settings, stage: Stage) -> None:
+    """Submit fetch+parse per batch, at most a window of batches in flight (memory stays flat however
+    many pages), staging each parsed batch as it completes. Batches of one lane run in order."""
     lanes = plan_batches(locators, settings.batch_size, policy.per_host_concurrency)
-    parsed, sizes, fetches = [], {}, {}
-    for lane in lanes:
-        previous = None
-        for batch in lane:
-            subset = known.subset(batch)
-            fetched = fetch_batch.submit(batch, run_id, policy, subset, archive_root,
-                                         wait_for=[previous] if previous else None)
-            previous = fetched
-            parse = parse_changed.submit(fetched, subset, settings.profiles)
-            parsed.append(parse)
-            sizes[parse], fetches[parse] = len(batch), fetched
+    window = max(4, 2 * max(settings.threads, settings.dask_workers))
     tracker = _Progress(len(locators))
-    for future in as_completed(parsed):
+    in_flight: list = []
+    meta: dict = {}  # parse future -> (pages in batch, its fetch future)
+    last_fetch: dict[int, object] = {}
+
+    def consume(future) -> None:
+        size, fetched = meta.pop(future)
         if not future.state.is_completed():
-            fetches[future].result()  # a failed fetch (e.g. the archive's disk is full) fails the run here
+            fetched.result()  # a failed fetch (e.g. the archive's disk is full) fails the run here
         batch: ParsedBatch = future.result()
         stage.add(batch.extractions, batch.failures, unchanged=batch.unchanged)
         stage.add_fetches(batch.fetches)
-        tracker.advance(sizes[future])
+        tracker.advance(size)
+
+    for lane, batch in _interleave(lanes):
+        while len(in_flight) >= window:
+            done = next(as_completed(in_flight))
+            in_flight.remove(done)
+            consume(done)
+        subset = known.subset(batch)
+        previous = last_fetch.get(lane)
+        fetched = fetch_batch.submit(batch, run_id, policy, subset, archive_root,
+                                     wait_for=[previous] if previous is not None else None)
+        last_fetch[lane] = fetched
+        parse = parse_changed.submit(fetched, subset, settings.profiles)
+        in_flight.append(parse)
+        meta[parse] = (len(batch), fetched)
+    for done in as_completed(in_flight):
+        consume(done)
+
+
+def _interleave(lanes: list[list[list[str]]]):
+    """(lane, batch) taking one batch from each lane in turn, so every host makes progress."""
+    for depth in range(max((len(lane) for lane in lanes), default=0)):
+        for index, lane in enumerate(lanes):
+            if depth < len(lane):
+                yield index, lane[depth]
 
 
 class _Progress:

@@ -45,6 +45,11 @@ class Settings:
     # When not empty, local sources must resolve inside one of these folders (a deployment's
     # `sources` parameter then cannot read arbitrary files).
     local_roots: tuple[str, ...] = ()
+    # Where tasks run (see flows/runners.py): "threads" or "dask".
+    task_runner: str = "threads"
+    threads: int = 4
+    dask_workers: int = 2
+    dask_address: str = ""
 
     def site(self, key: str) -> SiteProfile:
         for profile in self.profiles:
@@ -89,4 +94,8 @@ def load_settings(path: str | os.PathLike | None = None) -> Settings:
         archive=Path(_resolve(base, run.get("archive", "../data/archive"))),
         crawl=dict(raw.get("crawl", {})),
         local_roots=tuple(_resolve(base, r) for r in run.get("local_roots", [])),
+        task_runner=str(run.get("task_runner", "threads")),
+        threads=int(run.get("threads", 4)),
+        dask_workers=int(run.get("dask_workers", 2)),
+        dask_address=str(run.get("dask_address", "")),
     )

@@ -126,6 +126,48 @@ def test_overlapping_triggers_run_one_after_the_other(stack, tmp_path):
     assert rows(Path(warehouse), "SELECT count(*) FROM ledger.runs") == [(2,)]
 
 
+DASK_RUN = """
+import json, sys
+from flows.ingest import ingest_news
+print(json.dumps(ingest_news(sources=sys.argv[2:], warehouse=sys.argv[1])))
+"""
+
+
+def _config_with(tmp_path, name: str, **run_settings) -> Path:
+    text = (ROOT / "config" / "orgledger.toml").read_text(encoding="utf-8")
+    for key, value in run_settings.items():
+        text = re.sub(rf"(?m)^{key} = .*$", f"{key} = {json.dumps(value)}", text)
+    path = ROOT / "config" / f".test-{name}-{tmp_path.name}.toml"  # beside the real one: same relative paths
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_dask_runner_gives_the_same_tables(stack, tmp_path):
+    """Fetch and parse on a local Dask cluster of two worker processes: the same warehouse as threads."""
+    import subprocess
+    import sys
+
+    from .helpers import FIXTURES
+    from .test_faults import tables
+
+    sources = [str(SAMPLES), str(FIXTURES / "history"), str(FIXTURES / "site" / "*.html")]
+    results = {}
+    for runner in ("threads", "dask"):
+        config = _config_with(tmp_path, runner, task_runner=runner, dask_workers=2, batch_size=2,
+                              archive=str(tmp_path / "archive"))
+        try:
+            env = {**stack.env, "ORGLEDGER_CONFIG": str(config)}
+            done = subprocess.run([sys.executable, "-c", DASK_RUN, str(tmp_path / f"{runner}.duckdb"), *sources],
+                                  env=env, cwd=ROOT, capture_output=True, text=True, timeout=600)
+        finally:
+            config.unlink()
+        assert done.returncode == 0, done.stderr[-3000:]
+        results[runner] = json.loads(done.stdout.strip().splitlines()[-1])
+    assert (results["threads"]["task_runner"], results["dask"]["task_runner"]) == ("ThreadPoolTaskRunner", "DaskTaskRunner")
+    assert results["dask"]["articles_read"] == results["threads"]["articles_read"] == 9
+    assert tables(tmp_path / "dask.duckdb") == tables(tmp_path / "threads.duckdb")
+
+
 def test_orgledger_serve_takes_manual_runs(stack, tmp_path):
     """`orgledger serve` registers the same deployment from one process (runs last: it takes the name)."""
     serve = Service([str(BIN / "orgledger"), "serve"], stack.env, tmp_path / "serve.log", ROOT)

@@ -86,6 +86,10 @@ class Stage:
         self.articles_unchanged = 0
         self.org_ids: set[str] = set()
 
+    def __getstate__(self) -> dict:
+        # Tasks may run in other processes (Dask): ship the path and counters, not the connection.
+        return {k: v for k, v in self.__dict__.items() if k != "con"}
+
     def add_fetches(self, fetches) -> None:
         """Fetch outcomes (objects with the fetch_log fields, see flows.http.Fetch)."""
         if fetches:
