@@ -98,28 +98,23 @@ def fetch_batch(locators: list[str], run_id: str, policy: CrawlPolicy, known: Kn
 
 
 def _parse_cache_key(context, parameters) -> str:
-    """Same page bytes, same parser version, same site profiles → same extraction."""
+    """Same page bytes, same parser version, same site profiles, same stored state → same result."""
     digest = hashlib.sha256(f"{PARSER_VERSION}|{parameters['profiles']!r}".encode())
-    for page in parameters["pages"]:
-        digest.update(f"|{page.url}|{page.http_charset}|{page_fingerprint(page)}".encode())
+    known: Known = parameters["known"]
+    for page in parameters["fetched"].pages:
+        digest.update(f"|{page.url}|{page.http_charset}|{page_fingerprint(page)}|{known.pages.get(page.url)}".encode())
     return "parse-" + digest.hexdigest()
 
 
 @task(name="parse-batch", cache_key_fn=_parse_cache_key, persist_result=True, cache_expiration=timedelta(days=7))
-def parse_batch(pages: list, profiles: tuple) -> ParsedBatch:
-    extractions, failures = parse_pages(pages, profiles)
+def parse_batch(fetched: ReadResult, known: Known, profiles: tuple) -> ParsedBatch:
+    """Skip pages the warehouse already holds unchanged; parse the rest. Cached by content hash and
+    parser version. Fetch records are not part of the result (a cached result must not replay them)."""
+    changed, unchanged = split_unchanged(fetched.pages, known)
+    extractions, failures = parse_pages(changed, profiles)
     for failure in failures:
         get_run_logger().warning("%s: %s", failure.url, failure.detail)
-    return ParsedBatch(extractions, failures)
-
-
-@task(name="parse-changed", cache_policy=NO_CACHE)
-def parse_changed(fetched: ReadResult, known: Known, profiles: tuple) -> ParsedBatch:
-    """Skip pages the warehouse already holds unchanged; parse the rest (cached by content)."""
-    changed, unchanged = split_unchanged(fetched.pages, known)
-    batch = parse_batch(changed, profiles) if changed else ParsedBatch()
-    return ParsedBatch(batch.extractions, fetched.failures + batch.failures, unchanged + fetched.not_modified,
-                       fetched.fetches)
+    return ParsedBatch(extractions, failures, unchanged)
 
 
 @task(name="load-warehouse", cache_policy=NO_CACHE)
@@ -192,11 +187,10 @@ def _fetch_parse_and_stage(locators, run_id, policy, known: Known, archive_root,
 
     def consume(future) -> None:
         size, fetched = meta.pop(future)
-        if not future.state.is_completed():
-            fetched.result()  # a failed fetch (e.g. the archive's disk is full) fails the run here
+        read: ReadResult = fetched.result()  # a failed fetch (e.g. the archive's disk is full) fails the run
         batch: ParsedBatch = future.result()
-        stage.add(batch.extractions, batch.failures, unchanged=batch.unchanged)
-        stage.add_fetches(batch.fetches)
+        stage.add(batch.extractions, read.failures + batch.failures, unchanged=batch.unchanged + read.not_modified)
+        stage.add_fetches(read.fetches)
         tracker.advance(size)
 
     for lane, batch in _interleave(lanes):
@@ -209,7 +203,7 @@ def _fetch_parse_and_stage(locators, run_id, policy, known: Known, archive_root,
         fetched = fetch_batch.submit(batch, run_id, policy, subset, archive_root,
                                      wait_for=[previous] if previous is not None else None)
         last_fetch[lane] = fetched
-        parse = parse_changed.submit(fetched, subset, settings.profiles)
+        parse = parse_batch.submit(fetched, subset, settings.profiles)
         in_flight.append(parse)
         meta[parse] = (len(batch), fetched)
     for done in as_completed(in_flight):

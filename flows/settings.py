@@ -35,7 +35,7 @@ class Settings:
     # How long a run waits for another process's connection to the warehouse file to go away.
     lock_timeout_seconds: float = 300.0
     # Pages per fetch/parse task (tasks, not pages, are what Prefect tracks: keep it well above 1).
-    batch_size: int = 50
+    batch_size: int = 200
     # The schedule of the `daily` deployment served by `orgledger serve` (prefect.yaml carries the same).
     cron: str = "0 6 * * *"
     timezone: str = "Asia/Shanghai"
@@ -88,7 +88,7 @@ def load_settings(path: str | os.PathLike | None = None) -> Settings:
         warehouse=Path(_resolve(base, run.get("warehouse", "../data/orgledger.duckdb"))),
         profiles=tuple(SiteProfile.from_config(entry) for entry in raw.get("sites", [])),
         lock_timeout_seconds=float(run.get("lock_timeout_seconds", 300)),
-        batch_size=int(run.get("batch_size", 50)),
+        batch_size=int(run.get("batch_size", 200)),
         cron=str(raw.get("schedule", {}).get("cron", "0 6 * * *")),
         timezone=str(raw.get("schedule", {}).get("timezone", "Asia/Shanghai")),
         archive=Path(_resolve(base, run.get("archive", "../data/archive"))),

@@ -21,6 +21,7 @@ from .queries import run, run_script, sql_text
 log = logging.getLogger("orgledger.warehouse")
 
 _MIGRATION_FILE = re.compile(r"^(\d{3})_(\w+)\.sql$")
+MEMORY_LIMIT = "1GB"
 
 
 class WarehouseLocked(RuntimeError):
@@ -128,7 +129,8 @@ def _connect_waiting(path: Path, *, timeout: float, poll: float = 2.0, read_only
     announced = False
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            # Bounded memory: DuckDB's default is 80% of RAM, which a long backfill would take.
+            return duckdb.connect(str(path), read_only=read_only, config={"memory_limit": MEMORY_LIMIT})
         except duckdb.IOException as exc:
             if not _is_lock_error(exc):
                 raise
@@ -156,7 +158,7 @@ def connect_writer(path: str | Path, *, timeout: float = 300.0, poll: float = 2.
 
 
 def connect_reader(path: str | Path) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(str(path), read_only=True)
+    con = duckdb.connect(str(path), read_only=True, config={"memory_limit": MEMORY_LIMIT})
     con.execute("SET TimeZone = 'Asia/Shanghai'")
     return con
 

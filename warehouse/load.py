@@ -79,7 +79,8 @@ class Stage:
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        self.con = duckdb.connect(str(self.path))
+        # A small memory limit: the stage only appends; DuckDB spills to disk rather than grow the run.
+        self.con = duckdb.connect(str(self.path), config={"memory_limit": "256MB", "preserve_insertion_order": False})
         run(self.con, STAGE_SQL, "create")
         self.articles_read = 0
         self.articles_failed = 0
@@ -165,9 +166,9 @@ def _load(con, params, summary: LoadSummary, stage: Stage, sources: list[str]) -
                  "supersede_findings", "insert_findings", "reassert_findings", "insert_fetches"):
         run(con, LOAD_SQL, step, params)
     summary.statements_new = con.execute("SELECT count(*) FROM ledger.statements").fetchone()[0] - before
-    # A rename changes who is who: then every key is re-derived, else only the touched ones.
-    renamed = run(con, LOAD_SQL, "renames_touched", params).fetchone()[0]
-    run(con, LOAD_SQL, "affect_everything" if renamed else "affected_keys", params)
+    # A rename or a credit code changes who is who: then every key is re-derived, else the touched ones.
+    identity = run(con, LOAD_SQL, "identity_touched", params).fetchone()[0]
+    run(con, LOAD_SQL, "affect_everything" if identity else "affected_keys", params)
     run(con, LOAD_SQL, "snapshot_before", params)
     run(con, LOAD_SQL, "derive_versions", params)
     summary.orgs_new, summary.orgs_changed, summary.memberships_changed = run(
