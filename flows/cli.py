@@ -3,6 +3,7 @@
 ``orgledger run``   runs the Prefect flow ``ingest-news`` once and prints a summary.
 ``orgledger reparse`` runs it over the raw archive of fetched pages (no network), e.g. after a parser fix.
 ``orgledger serve`` serves the `daily` deployment from this process (needs a Prefect server).
+``orgledger eval``  prints precision and recall of extraction on an evaluation set (tests/eval).
 ``orgledger check`` checks a warehouse's history invariants and that its tables match the log.
 ``orgledger parse`` shows what orgledger would extract from pages, writing nothing (no Prefect import:
                     it has to be fast enough to debug a page with).
@@ -43,6 +44,10 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="serve the `daily` deployment of ingest-news from this process")
     serve.add_argument("--config", metavar="FILE", help="config file (default: config/orgledger.toml)")
 
+    evaluate = sub.add_parser("eval", help="precision and recall of extraction on an evaluation set",
+                              add_help=False)
+    evaluate.add_argument("rest", nargs=argparse.REMAINDER)
+
     check = sub.add_parser("check", help="integrity check of a warehouse file (read-only); exit 1 on violations")
     check.add_argument("--warehouse", metavar="FILE", help="DuckDB file (default: config's warehouse)")
     check.add_argument("--config", metavar="FILE", help="config file (default: config/orgledger.toml)")
@@ -66,6 +71,10 @@ def main(argv: list[str] | None = None) -> int:
         return _check(args)
     if args.command == "serve":
         return _serve(args)
+    if args.command == "eval":
+        from parsers.evaluate import main as evaluate_main
+
+        return evaluate_main(args.rest)
     return _parse(args)
 
 
@@ -222,7 +231,13 @@ def parse_result(extraction) -> dict:
             for e in extraction.ends
         ],
         "events": [{"org_name": e.org_name, "kind": e.kind, "on": e.on, "new_name": e.new_name,
-                    "evidence": e.evidence} for e in extraction.events],
+                    "authority": e.authority, "credit_code": e.credit_code, "evidence": e.evidence}
+                   for e in extraction.events],
+        "grades": [{"org_name": g.org_name, "grade": g.grade, "previous_grade": g.previous_grade, "on": g.on,
+                    "evidence": g.evidence} for g in extraction.grades],
+        "credit_codes": [{"org_id": org_id, "code": code} for org_id, code, _ in extraction.credit_codes],
+        "resolutions": [{"org_name": r.org_name, "surface": r.surface, "method": r.method}
+                        for r in extraction.resolutions],
         "counts": extraction.counts,
         "statistics": extraction.statistics,
         "findings": extraction.findings,
@@ -281,7 +296,15 @@ def format_parse(r: dict) -> str:
     if r["events"]:
         lines.append("events")
         lines += [f"  {e['org_name']} {e['kind']}{' → ' + e['new_name'] if e['new_name'] else ''} {e['on']}"
-                  for e in r["events"]]
+                  + (f"  by {e['authority']}" if e["authority"] else "")
+                  + (f"  code {e['credit_code']}" if e["credit_code"] else "") for e in r["events"]]
+    if r["grades"]:
+        lines.append("grades")
+        lines += [f"  {g['org_name']}  {g['grade']}" + (f" (was {g['previous_grade']})" if g["previous_grade"] else "")
+                  + f"  {g['on']}" for g in r["grades"]]
+    if r["resolutions"]:
+        lines.append("resolved names")
+        lines += [f"  {x['surface']} → {x['org_name']}  ({x['method']})" for x in r["resolutions"]]
     if r["statistics"]:
         lines.append("statistics")
         lines += [f"  {s['wording']}  = {s['value']:g}{s['unit']}  ({s['region']}, as of {s['as_of']})"

@@ -88,3 +88,19 @@ def resolve_date(text: str, reference: date | None) -> date | None:
         except ValueError:
             return None
     return found
+
+
+_ISO_DAY = re.compile(r"(?<!\d)(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})(?!\d)")
+
+
+def find_date(text: str, reference: date | None) -> date | None:
+    """The first date in ``text`` in either form pages use: ``[YYYY年]M月D日`` (see :func:`resolve_date`) or
+    ``YYYY-MM-DD`` (table cells, labelled lines). The earlier of the two in the text wins."""
+    iso = _ISO_DAY.search(text)
+    chinese = _MONTH_DAY.search(text)
+    if iso and (not chinese or iso.start() < chinese.start()):
+        try:
+            return date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
+        except ValueError:
+            return None
+    return resolve_date(text, reference)

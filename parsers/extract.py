@@ -1,13 +1,21 @@
-"""Extract organizations, membership roles, events, claimed counts and statistics from an article.
+"""Extract organizations, membership roles, grades, events, claimed counts and statistics from an article.
 
-Pure: an :class:`Article` in, an :class:`Extraction` out. Works sentence by sentence on the repaired text:
+Pure: an :class:`Article` in, an :class:`Extraction` out. The work is split by subject:
 
-* **roles**: ``A、B等16家单位任会员单位`` / ``当选为副会长单位`` (list before the verb) and
-  ``副会长单位：A、B、C`` / ``首批会员单位有A、B`` (list after the role);
-* **federation**: named in the clause (``任X理事单位``), else the organization the text last talked about
-  as a body that holds a congress or takes members (``在X成立大会上``, ``加入X``), else the title's;
+* :mod:`parsers.identity` — which organization each mention is (full names, short forms, 市… in context,
+  abbreviations, 该协会/本会);
+* :mod:`parsers.roles` — roles in running text, clause by clause; :mod:`parsers.lists` — roles, grades and
+  registrations laid out one organization per paragraph (headings, tables, labelled lines);
+* :mod:`parsers.grades`, :mod:`parsers.registrations`, :mod:`parsers.events`, :mod:`parsers.counts`.
+
+This module walks the sentences in order and keeps the context they share:
+
+* **federation**: named in the clause (``任X理事单位``), else the organization the text last showed
+  holding a meeting (``X第二届会员大会``, ``X召开…理事会``, ``在X成立大会上``) or taking members
+  (``加入X``), else the organization the article is about;
 * **dates**: a membership is valid from the date of the meeting it was decided at (``X成立大会5月9日召开``),
-  the year taken from the publish date; else from the publish date;
+  the year taken from the publish date; else from the publish date. An event carries the date the text
+  states, or none;
 * **counts**: ``浙江共有20家…成为首批会员`` and ``3家单位任理事单位`` are kept with their wording, then
   checked in :mod:`parsers.checks`.
 """
@@ -15,61 +23,46 @@ Pure: an :class:`Article` in, an :class:`Extraction` out. Works sentence by sent
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from bisect import bisect_left
+from dataclasses import dataclass, field
 from datetime import date
 
 from .checks import check_counts
+from .counts import cn_number, count_mentions
 from .dates import resolve_date
-from .events import membership_ends, registration_kinds, renames
+from .events import membership_ends
+from .grades import grade_of_row, grade_statements
+from .identity import HOLDS_MEETING, Mention, resolve_names
+from .lists import heading_of, list_rows, row_role
 from .model import (
     Article,
     CountClaim,
     Event,
     Extraction,
+    Grade,
     MembershipClaim,
     MembershipEnd,
-    Organization,
+    Resolution,
     Statistic,
 )
-from .names import NameSpan, find_org_names
-from .normalize import normalize_organization
+from .normalize import normalize_organization, org_id_for
 from .regions import division_index
+from .registrations import registrations
 from .repair import surface_text
+from .roles import ROLE, ROLE_RANKS, role_lists, within
 
-# Role → rank. The higher rank wins when one organization is given two roles for the same date.
-ROLE_RANKS = {
-    "会长单位": 100,
-    "执行会长单位": 96,
-    "常务副会长单位": 95,
-    "副会长单位": 90,
-    "监事长单位": 85,
-    "秘书长单位": 80,
-    "主席单位": 100,
-    "副主席单位": 90,
-    "常务理事单位": 70,
-    "监事单位": 60,
-    "理事单位": 50,
-    "会员单位": 10,
-    "成员单位": 10,
-}
-_ROLE = re.compile("|".join(sorted(ROLE_RANKS, key=len, reverse=True)))
-_VERB_BEFORE_ROLE = re.compile(
-    r"(?:当选为|当选|被选为|被推选为|增补为|调整为|升任|升为|晋升为|变更为|继续担任|担任|成为|新任|任|为)"
-    r"(?:第[一二三四五六七八九十\d]+届)?$"
-)
-_LIST_AFTER_ROLE = re.compile(r"^(?:有|为|是|包括|分别是|分别为|[:：])")
-_CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+__all__ = ["ROLE_RANKS", "current_memberships", "extract"]
+
 _NUMBER = r"(\d+|[一二两三四五六七八九十百]+)"
 _APPROX_BEFORE = r"(近|约|逾|超过|将近|大约)?"
 _APPROX_AFTER = r"(余|多)?"
-_COUNT_BEFORE_VERB = re.compile(r"(等)?\s*(?:共)?" + _APPROX_BEFORE + _NUMBER + _APPROX_AFTER + r"家(?:单位|社会组织|组织)?\s*$")
 _MEMBER_COUNT = re.compile(
     r"(?:共有|共计|总计|合计|共)?" + _APPROX_BEFORE + _NUMBER + _APPROX_AFTER + r"家[^，。；]{0,20}?(?:成为|加入|入会|当选)"
 )
-# Sentences that make an organization the federation of what follows.
-_FEDERATION_CONTEXT = re.compile(r"成立大会|会员大会|会员代表大会|代表大会|理事会|入会|加入|成立|首批会员|会员单位")
+_TAKES_MEMBERS = re.compile(r"(?:加入|申请加入|入会)$")
 _MEETING = re.compile(r"成立大会|会员大会|会员代表大会|代表大会|理事会|大会|会议")
-_FOUNDED = re.compile(r"成立大会|正式成立|宣告成立|成立$|在\S{1,4}成立")
+_FOUNDED = re.compile(r"成立大会|正式成立|宣告成立|揭牌成立|成立$|在\S{1,4}成立")
+_EARLIER = re.compile(r"此前|曾经|曾被|曾获|以前|(?<!\d)(?:19|20)\d\d\s*年(?!\s*\d{1,2}\s*月|度)")
 _SENTENCE_END = re.compile(r"(?<=[。！？!?])")
 _CLAUSE_END = re.compile(r"(?<=[；;])")
 _STAT_CUE = re.compile(r"据统计|统计显示|截至|截止")
@@ -77,27 +70,12 @@ _STAT_VALUE = re.compile(r"(\d+(?:\.\d+)?)\s*(家|名|个|人|%|％|万)")
 _AS_OF = re.compile(r"(?:截至|截止)\s*(\d{4})\s*年\s*(?:(\d{1,2})\s*月)?\s*(?:(\d{1,2})\s*日)?")
 
 
-def _cn_number(token: str) -> int:
-    if token.isdigit():
-        return int(token)
-    total, current = 0, 0
-    for ch in token:
-        if ch == "十":
-            total += (current or 1) * 10
-            current = 0
-        elif ch == "百":
-            total += (current or 1) * 100
-            current = 0
-        else:
-            current = _CN_DIGITS[ch]
-    return total + current
-
-
 @dataclass
 class _Sentence:
     text: str  # repaired
     surface: str  # same span in the page's own script
     paragraph: int
+    offset: int  # where the sentence starts in its paragraph
 
 
 def _sentences(article: Article) -> list[_Sentence]:
@@ -108,130 +86,200 @@ def _sentences(article: Article) -> list[_Sentence]:
         pos = 0
         for piece in _SENTENCE_END.split(text):
             if piece.strip():
-                out.append(_Sentence(piece, surface[pos:pos + len(piece)] if aligned else piece, index))
+                out.append(_Sentence(piece, surface[pos:pos + len(piece)] if aligned else piece, index, pos))
             pos += len(piece)
     return out
 
 
-class _Collector:
-    """Organizations seen in the article, keyed by canonical name, with their surface forms."""
+@dataclass
+class _Facts:
+    """What the sentences state, by canonical name, before organizations get their ids."""
 
-    def __init__(self) -> None:
-        self.surfaces: dict[str, set[str]] = {}
-
-    def add(self, span: NameSpan, sentence: _Sentence) -> str:
-        self.surfaces.setdefault(span.name, set()).add(sentence.surface[span.start:span.end])
-        return span.name
-
-    def organizations(self) -> dict[str, Organization]:
-        return {name: normalize_organization(name, tuple(forms)) for name, forms in self.surfaces.items()}
+    claims: list[tuple] = field(default_factory=list)  # org, role, federation, date, evidence, paragraph
+    ends: list[tuple] = field(default_factory=list)  # org, federation, date, wording, evidence
+    grades: list[tuple] = field(default_factory=list)  # org, grade, previous grade, date, evidence
+    counts: list[CountClaim] = field(default_factory=list)
+    heading_counts: list[tuple[CountClaim, int]] = field(default_factory=list)  # ("理事单位（共8家）：", paragraph)
 
 
 def extract(article: Article) -> Extraction:
     sentences = _sentences(article)
     published = article.published_at.date() if article.published_at else None
-    names = _Collector()
-    spans_by_sentence = []
-    for sentence in sentences:
-        spans = find_org_names(sentence.text)
-        for span in spans:
-            names.add(span, sentence)
-        spans_by_sentence.append(spans)
-    title_spans = find_org_names(article.title or "")
-    for span in title_spans:
-        names.surfaces.setdefault(span.name, set())
+    names = resolve_names([s.text for s in sentences], article.title or "", article.source_name)
+    mentions = names.mentions
+    surfaces: dict[str, set[str]] = {}
+    for sentence, found in zip(sentences, mentions):
+        for m in found:
+            if m.surface is not None:
+                surfaces.setdefault(m.name, set()).add(sentence.surface[m.start:m.end])
 
-    meeting_dates, events = _meetings_and_events(sentences, spans_by_sentence, published)
-    raw_claims: list[tuple[str, str, str, object, str, int]] = []  # org, role, fed, date, evidence, paragraph
-    raw_ends: list[tuple[str, str, object, str, str]] = []  # org, fed, date, wording, evidence
-    counts: list[CountClaim] = []
-    federation = _title_federation(article, title_spans)
-    for sentence, spans in zip(sentences, spans_by_sentence):
-        context = [s for s in spans if _FEDERATION_CONTEXT.search(sentence.text)]
-        listed_roles = bool(_ROLE.search(sentence.text))
-        if context and not listed_roles:
-            federation = context[0].name
-        for clause_start, clause in _clauses(sentence.text):
-            clause_spans = [
-                NameSpan(s.start - clause_start, s.end - clause_start, s.name)
-                for s in spans
-                if clause_start <= s.start < clause_start + len(clause)
-            ]
-            for org, role, fed, count in _role_lists(clause, clause_spans, federation):
-                when = resolve_date(clause, published) or meeting_dates.get(fed) or published
-                for name in org:
-                    raw_claims.append((name, role, fed, when, sentence.text, sentence.paragraph))
-                if count is not None:
-                    counts.append(_role_count(count, role, fed, org, sentence.text))
-            for org, fed, wording in membership_ends(clause, clause_spans, federation):
-                when = resolve_date(clause, published) or meeting_dates.get(fed) or published
-                raw_ends.append((org, fed, when, wording, sentence.text))
-        member_count = _MEMBER_COUNT.search(sentence.text)
-        if member_count and federation and not listed_roles:
-            counts.append(_pending_member_count(member_count, federation, sentence))
+    rows = list_rows(article.paragraphs, _by_paragraph(sentences, mentions, len(article.paragraphs)))
+    facts = _read(sentences, mentions, names.subject, rows, published)
+    regs, identifiers, code_findings = registrations(
+        article.title or "", [(s.text, s.paragraph) for s in sentences], mentions, article.paragraphs, rows, published)
+    events = _founded(sentences, mentions, published) + [
+        (r.org_name, r.kind, r.on, r.evidence, r.new_name, r.authority, r.credit_code) for r in regs]
 
-    orgs = names.organizations()
-    claims = [
-        MembershipClaim(orgs[o].org_id, o, role, orgs[f].org_id, f, when, evidence)
-        for o, role, f, when, evidence, _ in raw_claims
-        if o in orgs and f in orgs
-    ]
-    ends = [MembershipEnd(orgs[o].org_id, o, orgs[f].org_id, f, when, wording, evidence)
-            for o, f, when, wording, evidence in raw_ends]
-    counts = [_resolve_member_count(c, raw_claims, sentences) for c in counts]
+    # Everything a fact refers to is an organization of the article, even when only a reference named it.
+    for name in [c[0] for c in facts.claims] + [c[2] for c in facts.claims] + [e[0] for e in facts.ends] + \
+            [e[1] for e in facts.ends] + [g[0] for g in facts.grades] + [e[0] for e in events] + \
+            [e[4] for e in events if e[4]]:
+        surfaces.setdefault(name, set())
+    code_evidence = _code_evidence(identifiers, regs)
+    merged = _same_code(identifiers, {(e[0], e[4]) for e in events if e[1] == "renamed"})
+    resolutions = list(names.resolutions)
+    for other, target in merged.items():
+        surfaces.setdefault(target, set()).update(surfaces.pop(other, set()) | {other})
+        resolutions.append(Resolution(org_id_for(target), target, other, "credit_code",
+                                      next(e for o, _, e in code_evidence if o == other)))
+    one = lambda name: merged.get(name, name)  # noqa: E731  (the name a credit code says it is)
+    orgs = {name: normalize_organization(name, tuple(forms)) for name, forms in surfaces.items()}
+    oid = lambda name: orgs[one(name)].org_id  # noqa: E731
+
     extraction = Extraction(
         article=article,
         organizations=sorted(orgs.values(), key=lambda o: (o.level != "national", o.name)),
-        claims=claims,
-        ends=ends,
-        events=[
-            Event(orgs[subject].org_id, subject, kind, on or published, evidence,
-                  new_name, orgs[new_name].org_id if new_name else None)
-            for subject, kind, on, evidence, new_name in events
-        ],
-        counts=counts,
+        claims=_unique([MembershipClaim(oid(o), one(o), role, oid(f), one(f), when, evidence)
+                        for o, role, f, when, evidence, _ in facts.claims if one(o) != one(f)]),
+        ends=_unique([MembershipEnd(oid(o), one(o), oid(f), one(f), when, wording, evidence)
+                      for o, f, when, wording, evidence in facts.ends], key=lambda e: (e.org_id, e.federation_id)),
+        events=[Event(oid(subject), one(subject), kind, on, evidence, new_name, oid(new_name) if new_name else None,
+                      authority, code)
+                for subject, kind, on, evidence, new_name, authority, code in events],
+        counts=[_resolve_member_count(c, facts.claims) for c in facts.counts]
+        + _resolve_heading_counts(facts.heading_counts, rows),
         statistics=_statistics(sentences),
+        grades=_unique([Grade(oid(o), one(o), grade, previous, when, evidence)
+                        for o, grade, previous, when, evidence in facts.grades],
+                       key=lambda g: (g.org_id, g.grade, g.previous_grade, g.on)),
+        credit_codes=list(dict.fromkeys((oid(o), code, evidence) for o, code, evidence in code_evidence)),
+        resolutions=resolutions,
     )
-    extraction.findings = check_counts(extraction)
+    extraction.findings = check_counts(extraction) + code_findings
     return extraction
 
 
-def _meetings_and_events(sentences, spans_by_sentence, published):
-    """Meeting dates per organization (for valid-from dates) and the events the sentences state."""
-    meeting_dates: dict[str, object] = {}
-    events: list[tuple[str, str, object, str, str | None]] = []  # subject, kind, date, evidence, new name
-    seen = set()
+def _read(sentences: list[_Sentence], mentions: list[list[Mention]], subject: str | None, rows,
+          published: date | None) -> _Facts:
+    """Roles, ends, grades and counts, sentence by sentence and clause by clause, with the federation
+    and the meeting dates the text has set up so far."""
+    facts = _Facts()
+    rows_at = {row.paragraph: row for row in rows}
+    meeting_dates = _meeting_dates(sentences, mentions, published)
+    current: str | None = None  # the federation the text last showed deciding things
+    for sentence, found in zip(sentences, mentions):
+        text = sentence.text
+        holders = _holders(text, found)
+        sentence_date = resolve_date(text, published)
+        covered_values: set[int] = set()  # counts already taken with a role list or a member total
+        starts = [m.start for m in found]
+        holder_starts = [h.start for h in holders]
+        for clause_start, clause in _clauses(text):
+            clause_mentions = [Mention(m.start - clause_start, m.end - clause_start, m.name, m.surface, m.method)
+                               for m in within(found, starts, clause_start, clause_start + len(clause))]
+            last_holder = bisect_left(holder_starts, clause_start + len(clause)) - 1
+            federation = holders[last_holder].name if last_holder >= 0 else (current or subject)
+            when_clause = resolve_date(clause, published)
+            for listing in role_lists(clause, clause_mentions, federation):
+                when = when_clause or meeting_dates.get(listing.federation) or published
+                if listing.negated:
+                    facts.ends += [(org, listing.federation, when, "不再担任" + listing.role, text)
+                                   for org in listing.members]
+                    continue
+                facts.claims += [(org, listing.role, listing.federation, when, text, sentence.paragraph)
+                                 for org in listing.members]
+                if listing.count is not None:
+                    facts.counts.append(_role_count(listing.count, listing.role, listing.federation,
+                                                    list(listing.members), text))
+                    covered_values.add(facts.counts[-1].value)
+            for org, fed, wording in membership_ends(clause, clause_mentions, federation):
+                facts.ends.append((org, fed, when_clause or meeting_dates.get(fed) or published, wording, text))
+            for statement in grade_statements(clause, clause_mentions):
+                # "此前，该协会于2018年被评为4A级": an earlier grade with no day to date it by.
+                earlier = _EARLIER.search(clause) and not when_clause
+                when = None if earlier else (when_clause or sentence_date or published)
+                facts.grades.append((statement.org_name, statement.grade, statement.previous_grade, when, text))
+        if holders:
+            current = holders[-1].name
+        federation = current or subject
+        member_count = _MEMBER_COUNT.search(text)
+        if member_count and federation and not ROLE.search(text):
+            facts.counts.append(_pending_member_count(member_count, federation, sentence))
+            covered_values.add(facts.counts[-1].value)
+        row = rows_at.get(sentence.paragraph)
+        if row is not None and sentence.offset == 0:
+            _row_facts(row, federation, meeting_dates, published, facts)
+        heading_role = _heading_role(text, found)
+        for c in count_mentions(text, {m.end for m in found if m.surface is not None}):
+            if c.value not in covered_values:
+                claim = _generic_count(c, text, federation, heading_role)
+                if heading_role:
+                    facts.heading_counts.append((claim, sentence.paragraph))
+                else:
+                    facts.counts.append(claim)
+    return facts
 
-    def add(subject, kind, when, evidence, new_name=None):
-        key = (subject, kind, new_name)
-        if key not in seen:
-            seen.add(key)
-            events.append((subject, kind, when, evidence, new_name))
 
-    for sentence, spans in zip(sentences, spans_by_sentence):
-        if not spans:
-            continue
+def _by_paragraph(sentences: list[_Sentence], mentions: list[list[Mention]], count: int) -> list[list[Mention]]:
+    """Mentions per paragraph, with positions within the paragraph."""
+    out: list[list[Mention]] = [[] for _ in range(count)]
+    for sentence, found in zip(sentences, mentions):
+        out[sentence.paragraph] += [Mention(m.start + sentence.offset, m.end + sentence.offset, m.name, m.surface,
+                                            m.method) for m in found]
+    return out
+
+
+def _holders(text: str, found: list[Mention]) -> list[Mention]:
+    """Organizations the sentence shows holding a meeting or taking members."""
+    return [m for m in found if HOLDS_MEETING.match(text, m.end) or _TAKES_MEMBERS.search(text, max(0, m.start - 4),
+                                                                                           m.start)]
+
+
+def _meeting_dates(sentences: list[_Sentence], mentions: list[list[Mention]], published) -> dict[str, object]:
+    """The date of the meeting each organization held, for the valid-from date of what it decided."""
+    dates: dict[str, object] = {}
+    for sentence, found in zip(sentences, mentions):
         when = resolve_date(sentence.text, published)
-        if _MEETING.search(sentence.text) and when is not None:
-            meeting_dates.setdefault(spans[0].name, when)
-        renamed = renames(sentence.text, spans)
-        for old, new in renamed:
-            add(old, "renamed", when, sentence.text, new)
-        new_names = {new for _, new in renamed}
-        for kind in registration_kinds(sentence.text):
-            for span in spans:
-                if span.name not in new_names:
-                    add(span.name, kind, when, sentence.text)
-    # A founding is stated once per article; prefer the sentence that dates it.
-    founded = [(spans[0].name, resolve_date(s.text, published), s.text)
-               for s, spans in zip(sentences, spans_by_sentence) if spans and _FOUNDED.search(s.text.rstrip("。"))]
+        if when is None or not found:
+            continue
+        for holder in _holders(sentence.text, found):
+            dates.setdefault(holder.name, when)
+        if _MEETING.search(sentence.text):
+            dates.setdefault(found[0].name, when)
+    return dates
+
+
+def _founded(sentences, mentions, published) -> list[tuple]:
+    """A founding is stated once per article; prefer the sentence that dates it."""
+    founded = [(found[0].name, resolve_date(s.text, published), s.text)
+               for s, found in zip(sentences, mentions) if found and _FOUNDED.search(s.text.rstrip("。"))]
     for subject, when, evidence in sorted(founded, key=lambda f: f[1] is None):
-        add(subject, "founded", when, evidence)
-    return meeting_dates, events
+        return [(subject, "founded", when, evidence, None, None, None)]
+    return []
 
 
-def _title_federation(article: Article, title_spans: list[NameSpan]) -> str | None:
-    return title_spans[0].name if title_spans else None
+def _row_facts(row, federation, meeting_dates, published, facts: _Facts) -> None:
+    """Roles, ends and grades of one list item (a table row, a paragraph under a heading)."""
+    fed = (row.heading.federation if row.heading and row.heading.federation else None) or federation
+    name = row.mention.name
+    evidence = " ".join([row.heading.text] if row.heading else []) or name
+    when = meeting_dates.get(fed) or published
+    role = row_role(row)
+    if role and fed and fed != name:
+        facts.claims.append((name, role, fed, when, f"{evidence} {name} {' '.join(row.cells)}".strip(),
+                             row.paragraph))
+    elif row.heading and row.heading.end_wording and fed and fed != name:
+        facts.ends.append((name, fed, when, row.heading.end_wording, f"{evidence} {name}"))
+    graded = grade_of_row(row.cells)
+    if graded:
+        facts.grades.append((name, graded[0], graded[1], published, f"{name} {' '.join(row.cells)}"))
+
+
+def _heading_role(text: str, found: list[Mention]) -> str | None:
+    if not text.rstrip().endswith(("：", ":")):
+        return None
+    heading = heading_of(text, found)
+    return heading.role if heading else None
 
 
 def _clauses(text: str):
@@ -242,68 +290,74 @@ def _clauses(text: str):
         pos += len(piece)
 
 
-def _role_lists(clause: str, spans: list[NameSpan], federation: str | None):
-    """(orgs, role, federation, count match) for each role mention in a clause."""
-    results = []
-    previous_end = 0
-    roles = list(_ROLE.finditer(clause))
-    for i, role_match in enumerate(roles):
-        role = role_match.group(0)
-        before = clause[previous_end:role_match.start()]
-        fed = federation
-        # "任中国XX联合会理事单位": the federation is named between the verb and the role.
-        named_fed = [s for s in spans if previous_end <= s.start and s.end <= role_match.start()
-                     and re.fullmatch(r"(?:的|第[一二三四五六七八九十\d]+届)?", clause[s.end:role_match.start()])]
-        verb_region = clause[previous_end:named_fed[-1].start] if named_fed else before
-        if named_fed:
-            fed = named_fed[-1].name
-        verb = _VERB_BEFORE_ROLE.search(verb_region)
-        next_start = roles[i + 1].start() if i + 1 < len(roles) else len(clause)
-        after = clause[role_match.end():next_start]
-        consumed_to = role_match.end()
-        if verb:
-            list_end = previous_end + verb.start()
-            members = [s.name for s in spans if previous_end <= s.start and s.end <= list_end]
-            count = _COUNT_BEFORE_VERB.search(clause[previous_end:list_end])
-        elif _LIST_AFTER_ROLE.match(after):
-            members = [s.name for s in spans if role_match.end() <= s.start and s.end <= next_start]
-            count = None
-            consumed_to = next_start
-        else:
-            # A role that heads no list ("由理事单位调整为…") leaves the list open for the next role.
-            members, count = [], None
-        members = [m for m in members if m != fed]
-        if members and fed:
-            results.append((members, role, fed, count))
-            previous_end = consumed_to
-    return results
+def _unique(items: list, key=lambda x: x) -> list:
+    seen, out = set(), []
+    for item in items:
+        k = key(item)
+        if k not in seen:
+            seen.add(k)
+            out.append(item)
+    return out
 
 
-def _count_value(m: re.Match) -> tuple[int, bool]:
-    groups = m.groups()
-    # Both count patterns end with (approx-before, number, approx-after) as their last three groups.
-    approx_before, number, approx_after = groups[-3], groups[-2], groups[-1]
-    return _cn_number(number), bool(approx_before or approx_after)
+def _same_code(identifiers: list[tuple[str, str]], renamed: set[tuple[str, str]]) -> dict[str, str]:
+    """Names that carry the same valid credit code in one article are one organization (the code is the
+    strongest identity evidence); a rename already links its two names, so it is left alone."""
+    first_by_code: dict[str, str] = {}
+    merged: dict[str, str] = {}
+    for name, code in identifiers:
+        first = first_by_code.setdefault(code, name)
+        if first != name and (first, name) not in renamed and (name, first) not in renamed:
+            merged[name] = first
+    return merged
+
+
+def _code_evidence(identifiers, regs) -> list[tuple[str, str, str]]:
+    evidence = {(r.org_name, r.credit_code): r.evidence for r in regs if r.credit_code}
+    return [(name, code, evidence.get((name, code), "")) for name, code in identifiers]
 
 
 def _role_count(m: re.Match, role: str, fed: str, members: list[str], evidence: str) -> CountClaim:
-    value, approximate = _count_value(m)
-    return CountClaim(m.group(0).strip(), value, approximate, f"role:{fed}:{role}", len(members),
-                      len(set(members)), evidence)
+    approx_before, number, approx_after = m.group(2), m.group(3), m.group(4)
+    return CountClaim(m.group(0).strip(), cn_number(number), bool(approx_before or approx_after),
+                      f"role:{fed}:{role}", len(members), len(set(members)), evidence)
 
 
 def _pending_member_count(m: re.Match, federation: str, sentence: _Sentence) -> CountClaim:
-    value, approximate = _count_value(m)
+    approx_before, number, approx_after = m.group(1), m.group(2), m.group(3)
     # Include the subject before the number ("浙江共有20家") in the wording users see.
     start = m.start()
     while start > 0 and sentence.text[start - 1] not in "，。；：,;:":
         start -= 1
     wording = sentence.text[start:sentence.text.index("家", m.start()) + 1]
-    return CountClaim(wording, value, approximate, f"members:{federation}:{sentence.paragraph}", 0, 0,
-                      sentence.text)
+    return CountClaim(wording, cn_number(number), bool(approx_before or approx_after),
+                      f"members:{federation}:{sentence.paragraph}", 0, 0, sentence.text)
 
 
-def _resolve_member_count(claim: CountClaim, raw_claims, sentences) -> CountClaim:
+def _generic_count(c, text: str, federation: str | None, heading_role: str | None) -> CountClaim:
+    """A count outside a role list: a heading's (compared with the items listed under it), one closing a
+    list of names (等10家 …), or a total ("现有会员单位110家"). Only the heading's is compared: the others
+    count sets the text names only some of."""
+    if heading_role:
+        scope = f"role:{federation or ''}:{heading_role}"
+    elif c.listed:
+        scope = f"list:{federation or ''}"
+    else:
+        scope = f"total:{federation if federation and '会员' in text else ''}"
+    return CountClaim(c.wording, c.value, c.approximate, scope, 0, 0, text)
+
+
+def _resolve_heading_counts(heading_counts, rows) -> list[CountClaim]:
+    """A heading's count ("理事单位（共8家）：") against the items listed under that heading."""
+    out = []
+    for claim, paragraph in heading_counts:
+        items = [r.mention.name for r in rows if r.heading is not None and r.heading.paragraph == paragraph]
+        out.append(CountClaim(claim.wording, claim.value, claim.approximate, claim.scope, len(items),
+                              len(set(items)), claim.evidence))
+    return out
+
+
+def _resolve_member_count(claim: CountClaim, raw_claims) -> CountClaim:
     """A total such as '共有20家…成为首批会员' counts the listings that follow it in its paragraph."""
     if not claim.scope.startswith("members:"):
         return claim

@@ -69,11 +69,37 @@ class MembershipEnd:
 class Event:
     org_id: str
     org_name: str
-    kind: str  # founded | registered | renamed | deregistered | revoked
-    on: date | None
+    kind: str  # founded | registered | changed | renamed | deregistered | revoked
+    on: date | None  # the date the text states, else None
     evidence: str
     new_name: str | None = None  # renamed: the name from ``on``
     new_org_id: str | None = None
+    authority: str | None = None  # 登记管理机关 of a registration event (民政厅/民政局 …)
+    credit_code: str | None = None  # 统一社会信用代码 the text gives, only when both checks pass
+
+
+@dataclass(frozen=True)
+class Grade:
+    """An evaluation grade (社会组织评估等级) given to ``org`` on ``on``: "5A" … "1A"."""
+
+    org_id: str
+    org_name: str
+    grade: str
+    previous_grade: str | None  # as the text states it ("由4A级降为3A级")
+    on: date | None  # the date the text gives, else the publish date; None for an earlier, undated grade
+    evidence: str
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """A surface form resolved to an organization by more than reading its full name: kept so that the
+    resolution can be reviewed and undone (the surface form is also an alias)."""
+
+    org_id: str
+    org_name: str
+    surface: str
+    method: str  # short_prefix | context_region | abbreviation | credit_code
+    evidence: str
 
 
 @dataclass(frozen=True)
@@ -114,6 +140,10 @@ class Extraction:
     counts: list[CountClaim] = field(default_factory=list)
     statistics: list[Statistic] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    grades: list[Grade] = field(default_factory=list)
+    # Valid 统一社会信用代码 per organization: (org_id, code, evidence).
+    credit_codes: list[tuple[str, str, str]] = field(default_factory=list)
+    resolutions: list[Resolution] = field(default_factory=list)
 
 
 def to_jsonable(value):

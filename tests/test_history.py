@@ -226,3 +226,33 @@ def test_reparse_supersedes_and_as_of_shows_past_belief(tmp_path):
     assert before_anything == [(0,)]
     assert con.execute("SELECT count(*) FROM membership_as_of(DATE '2018-12-31', now())").fetchone() == (0,)
     assert_invariants(con)
+
+
+def test_a_shared_credit_code_is_one_organization_in_any_order(tmp_path):
+    """Two names with one valid 统一社会信用代码 are one organization: the id first seen with the code."""
+    from parsers.model import Article, Extraction
+    from parsers.normalize import normalize_organization
+
+    code = "51330100MJ0000018T"  # valid: both check characters
+
+    def coded(url: str, published: str, name: str) -> Extraction:
+        org = normalize_organization(name)
+        when = datetime.fromisoformat(published).replace(tzinfo=timezone(timedelta(hours=8)))
+        art = Article(source=url, url=url, title=name, published_at=when, source_name=None, paragraphs=[name],
+                      paragraphs_original=[name], title_original=name, encoding="utf-8", encoding_evidence="default",
+                      profile=None, content_hash=url)
+        return Extraction(article=art, organizations=[org], credit_codes=[(org.org_id, code, f"{name}，代码{code}")])
+
+    older = coded("https://a.example/1.html", "2019-03-01T10:00:00", "杭州市网络文化促进会")
+    newer = coded("https://a.example/2.html", "2022-03-01T10:00:00", "杭州市网络生态促进会")
+    results = []
+    for i, order in enumerate(([older, newer], [newer, older])):
+        con = fresh(tmp_path, f"code{i}.duckdb")
+        for extraction in order:
+            load_extractions(con, [extraction])
+        assert_invariants(con)
+        results.append(con.execute(ORG_SQL).fetchall())
+    assert results[0] == results[1]
+    assert [(r[0], r[1], r[6], r[7]) for r in results[0]] == [
+        (older.organizations[0].org_id, "杭州市网络文化促进会", date(2019, 3, 1), date(2022, 3, 1)),
+        (older.organizations[0].org_id, "杭州市网络生态促进会", date(2022, 3, 1), None)]

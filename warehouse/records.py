@@ -1,5 +1,17 @@
 """Turn extractions into warehouse rows (pure). Ids are deterministic hashes of versioned recipes, so the
-same fact from the same article is the same row however often, and in whatever order, it is loaded."""
+same fact from the same article is the same row however often, and in whatever order, it is loaded.
+
+Props besides those documented in migrations/001_init.sql (views_orgs.sql reads them):
+  'changed'         entity=org, value=ISO date stated or '' (变更登记 other than a rename), like 'registered'
+  'registered_by'   entity=org, value=JSON {kind, authority}: the 登记管理机关 of the org's event of that kind
+                    in this article (valid_from = the event's)
+  'credit_code'     entity=org, value=统一社会信用代码 (only codes that pass both checks)
+  'grade'           entity=org, value=evaluation grade ("5A"), valid_from = the date it was given
+  'previous_grade'  entity=org, value=the grade before, when the text states it (由4A级降为3A级), same date
+  'resolution'      entity=org, value=JSON {surface, method}: a surface form resolved to the org by more than
+                    its full name (short_prefix, context_region, abbreviation, credit_code), evidence = sentence
+An event whose date the text does not state has value '' and valid_from = the publish date (as before).
+"""
 
 from __future__ import annotations
 
@@ -71,11 +83,12 @@ def _first_dates(extraction: Extraction) -> dict[str, date]:
             if claim.valid_from:
                 dates[org_id].append(claim.valid_from)
     for event in extraction.events:
-        if event.on:
-            dates[event.org_id].append(event.on)
+        on = event.on or published
+        if on:
+            dates[event.org_id].append(on)
             if event.new_org_id:
                 # The new name exists from the rename on, not before.
-                dates[event.new_org_id] = [event.on]
+                dates[event.new_org_id] = [on]
     return {org_id: min(found) for org_id, found in dates.items() if found}
 
 
@@ -107,14 +120,33 @@ def statements_for(extraction: Extraction, article_id: str) -> list[StatementRow
     for end in extraction.ends:
         add(statement(article_id, end.org_id, "membership_end", end.wording, end.federation_id, end.on,
                       end.evidence))
+    published = extraction.article.published_at.date() if extraction.article.published_at else None
     for event in extraction.events:
+        # Valid time: the date the text states, else the publish date (the value says which it was).
+        valid = event.on or published
         if event.kind == "renamed":
             # Resolution: the new name's id resolves to this organization's id from now on.
-            add(statement(article_id, event.org_id, "renamed", event.new_name, event.new_org_id, event.on,
+            add(statement(article_id, event.org_id, "renamed", event.new_name, event.new_org_id, valid,
                           event.evidence))
         else:
             add(statement(article_id, event.org_id, event.kind, event.on.isoformat() if event.on else "", "",
-                          event.on, event.evidence))
+                          valid, event.evidence))
+        if event.authority:
+            add(statement(article_id, event.org_id, "registered_by",
+                          canonical_json({"kind": event.kind, "authority": event.authority}), "", valid,
+                          event.evidence))
+    for org_id, code, evidence in extraction.credit_codes:
+        add(statement(article_id, org_id, "credit_code", code, "", first.get(org_id), evidence or None))
+    for grade in extraction.grades:
+        # Grade.on is None only when the text places the grade earlier without a day: no valid date then.
+        add(statement(article_id, grade.org_id, "grade", grade.grade, "", grade.on, grade.evidence))
+        if grade.previous_grade:
+            add(statement(article_id, grade.org_id, "previous_grade", grade.previous_grade, "", grade.on,
+                          grade.evidence))
+    for resolution in extraction.resolutions:
+        add(statement(article_id, resolution.org_id, "resolution",
+                      canonical_json({"surface": resolution.surface, "method": resolution.method}), "",
+                      first.get(resolution.org_id), resolution.evidence))
     by_name = {o.name: o.org_id for o in extraction.organizations}
     for count in extraction.counts:
         federation = count.scope.split(":")[1]
@@ -122,7 +154,6 @@ def statements_for(extraction: Extraction, article_id: str) -> list[StatementRow
                  "named": count.named, "distinct": count.distinct, "scope": count.scope}
         add(statement(article_id, by_name.get(federation, ""), "count_claim", canonical_json(value), "",
                       first.get(by_name.get(federation, "")), count.evidence))
-    published = extraction.article.published_at.date() if extraction.article.published_at else None
     for stat in extraction.statistics:
         value = {"wording": stat.wording, "value": stat.value, "unit": stat.unit, "region": stat.region,
                  "as_of": stat.as_of}

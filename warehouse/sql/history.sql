@@ -12,14 +12,30 @@ CREATE OR REPLACE MACRO ledger.live_statements(known_at) AS TABLE
 SELECT * FROM ledger.statements
 WHERE first_recorded <= known_at AND (superseded_at IS NULL OR superseded_at > known_at);
 
--- Identity resolution: raw org id (from a name) -> the organization's id. 名称由A变更为B makes B's id
--- resolve to A's, transitively; the organization keeps the id it had first.
+-- Identity resolution: raw org id (from a name) -> the organization's id. Two kinds of evidence:
+--   * 名称由A变更为B: B's id resolves to A's (the organization keeps the id it had first);
+--   * a valid 统一社会信用代码 shared by several names: all resolve to the id first seen with that code
+--     (earliest valid date, then the smallest id) — the strongest evidence there is.
+-- Derived from the log, so it is recorded (the statements) and reversible (supersede them).
 CREATE OR REPLACE MACRO ledger.org_resolution_at(known_at) AS TABLE
-WITH RECURSIVE edges AS (
+WITH RECURSIVE live AS (SELECT * FROM ledger.live_statements(known_at)),
+rename_edges AS (
     SELECT DISTINCT object_id AS from_id, entity_id AS to_id
-    FROM ledger.live_statements(known_at)
-    WHERE prop = 'renamed' AND object_id <> entity_id
+    FROM live WHERE prop = 'renamed' AND object_id <> entity_id
 ),
+coded AS (
+    SELECT value AS code, entity_id, min(valid_from) AS first_valid
+    FROM live WHERE prop = 'credit_code' GROUP BY value, entity_id
+),
+code_owner AS (
+    SELECT code, first(entity_id ORDER BY first_valid NULLS LAST, entity_id) AS owner FROM coded GROUP BY code
+),
+code_edges AS (
+    SELECT DISTINCT c.entity_id AS from_id, o.owner AS to_id
+    FROM coded c JOIN code_owner o USING (code)
+    WHERE c.entity_id <> o.owner
+),
+edges AS (SELECT * FROM rename_edges UNION SELECT * FROM code_edges),
 walk(from_id, to_id, depth) AS (
     SELECT from_id, to_id, 1 FROM edges
     UNION ALL

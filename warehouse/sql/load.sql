@@ -71,7 +71,8 @@ FROM stage.fetches f;
 
 -- name: affected_keys
 -- Every history key whose statements this load touched (new, superseded or revived), resolved through
--- renames. A touched rename changes identity resolution, so then every key is re-derived.
+-- renames and credit codes. A touched rename or credit code changes identity resolution, so then
+-- every key is re-derived (affect_everything).
 DELETE FROM ledger.affected_orgs;
 DELETE FROM ledger.affected_memberships;
 CREATE OR REPLACE TEMP TABLE touched AS
@@ -109,9 +110,10 @@ INSERT INTO ledger.affected_memberships
 SELECT org_id, federation_id FROM ledger.membership_versions
 UNION SELECT org_id, federation_id FROM ledger.membership_versions_at('infinity'::TIMESTAMPTZ, false);
 
--- name: renames_touched
+-- name: identity_touched
+-- Renames and credit codes decide who is who (history.sql, org_resolution_at).
 SELECT count(*) > 0 FROM ledger.statements
-WHERE prop = 'renamed' AND (last_recorded = $now OR superseded_at = $now);
+WHERE prop IN ('renamed', 'credit_code') AND (last_recorded = $now OR superseded_at = $now);
 
 -- name: snapshot_before
 CREATE OR REPLACE TEMP TABLE org_before AS
