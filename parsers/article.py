@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+import warnings
 
-from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4 import BeautifulSoup, NavigableString, Tag, XMLParsedAsHTMLWarning
 
 from .dates import META_NAMES, find_datetime, parse_iso
 from .encoding import decode_html
@@ -32,9 +33,48 @@ _FURNITURE = re.compile(
 _LIST_BOX_HEADINGS = ("相关新闻", "相关阅读", "相关文章", "热门文章", "热点新闻", "推荐阅读", "最新文章", "猜你喜欢", "热门推荐")
 _INFO_LINE = re.compile(r"^(?:发布时间|发布日期|来源|作者|编辑|责任编辑|浏览次数|点击数|字号|分享到|【\s*字体)")
 _SHARE_LINE = re.compile(r"^(?:分享到|分享至|打印本页|关闭窗口|【\s*打印|【\s*关闭)")
-_SOURCE = re.compile(r"来源\s*[:：]\s*([^\s|│｜丨]+)")
+_SOURCE = re.compile(r"来源\s*[:：]\s*([^\s|│｜丨【】\[\]]+)")
 _TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜|-{1,2}|–|—{1,2})\s*")
 _BLOCK_TAGS = ("p", "div", "li", "td", "h1", "h2", "h3", "h4", "h5", "h6", "br", "tr", "section", "article")
+
+
+# Some CMSs send XHTML with an XML declaration; it is parsed as HTML on purpose.
+warnings.filterwarnings("ignore", category=XMLParsedAsHTMLWarning)
+
+# No news article is larger; bigger inputs are refused up front (a finding, not a minute of parsing).
+MAX_PAGE_BYTES = 10 * 1024 * 1024
+
+
+class PageTooLarge(ValueError):
+    """The page is larger than MAX_PAGE_BYTES."""
+
+
+def strip_noise(html: str) -> str:
+    """Cut <script>, <style>, <noscript> elements and comments out of the markup before parsing it:
+    on real government pages they are half the bytes, and BeautifulSoup's cost is in the bytes.
+    Plain str.find in one pass, so hostile input (an unclosed <script>) costs linear time."""
+    lower = html.lower()
+    out, pos = [], 0
+    while True:
+        starts = [(lower.find(opener, pos), opener, closer) for opener, closer in _NOISE]
+        starts = [item for item in starts if item[0] >= 0]
+        if not starts:
+            break
+        start, opener, closer = min(starts)
+        if opener != "<!--" and lower[start + len(opener):start + len(opener) + 1] not in (">", " ", "\t", "\n", "\r", "/"):
+            out.append(html[pos:start + len(opener)])  # <scripts…> or <styleguide>: not ours
+            pos = start + len(opener)
+            continue
+        end = lower.find(closer, start + len(opener))
+        if end < 0:
+            break  # unclosed: leave the rest to the parser
+        out.append(html[pos:start])
+        pos = end + len(closer)
+    out.append(html[pos:])
+    return "".join(out)
+
+
+_NOISE = (("<script", "</script>"), ("<style", "</style>"), ("<noscript", "</noscript>"), ("<!--", "-->"))
 
 
 def parse_page(
@@ -46,6 +86,8 @@ def parse_page(
     profiles: tuple[SiteProfile, ...] = (),
 ) -> Article:
     """Decode and parse one page. Plain-text files (saved article text) are read line by line."""
+    if len(data) > MAX_PAGE_BYTES:
+        raise PageTooLarge(f"{len(data)} bytes, more than the {MAX_PAGE_BYTES} bytes a news page may have")
     content_hash = hashlib.sha256(data).hexdigest()
     if _looks_like_html(data) or not url.endswith(".txt"):
         return _parse_html(data, source=source, url=url, http_charset=http_charset, profiles=profiles,
@@ -86,12 +128,12 @@ def _parse_lines(lines: list[str], *, source, url, encoding, evidence, content_h
 
 def _parse_html(data, *, source, url, http_charset, profiles, content_hash) -> Article:
     decoded = decode_html(data, http_charset)
-    soup = BeautifulSoup(decoded.text, "lxml")
+    soup = BeautifulSoup(strip_noise(decoded.text), "lxml")
     profile = match_profile(profiles, url, soup)
     if profile is not None and profile.encoding and decoded.evidence in ("default", "detected"):
         # The profile knows better than a guess.
         decoded = decode_html(data, profile.encoding)
-        soup = BeautifulSoup(decoded.text, "lxml")
+        soup = BeautifulSoup(strip_noise(decoded.text), "lxml")
     for tag in soup(["script", "style", "noscript"]):
         tag.decompose()
 
@@ -174,14 +216,30 @@ def _body_element(soup: BeautifulSoup, profile: SiteProfile | None) -> Tag:
     _strip_furniture(soup)
     root = soup.body or soup
     best, best_score = root, -1.0
+    link_text = _link_text_by_element(root)
     for candidate in root.find_all(("div", "article", "section", "td", "main")):
-        score = _paragraph_score(candidate)
+        score = _paragraph_score(candidate, link_text)
         if score > best_score:
             best, best_score = candidate, score
     return best
 
 
-def _paragraph_score(el: Tag) -> float:
+def _link_text_by_element(root: Tag) -> dict[int, int]:
+    """Characters of link text under each element, computed once for the whole tree (asking every
+    candidate for its links would be quadratic in the nesting depth)."""
+    totals: dict[int, int] = {}
+    for link in root.find_all("a"):
+        length = len(link.get_text(strip=True))
+        if not length:
+            continue
+        for ancestor in link.parents:
+            totals[id(ancestor)] = totals.get(id(ancestor), 0) + length
+            if ancestor is root:
+                break
+    return totals
+
+
+def _paragraph_score(el: Tag, link_text: dict[int, int]) -> float:
     """Text in the element's own paragraphs, penalised by link text (lists of links are not articles)."""
     own = 0
     for child in el.find_all(("p", "br"), recursive=False):
@@ -189,12 +247,12 @@ def _paragraph_score(el: Tag) -> float:
             own += len(child.get_text(strip=True))
     for string in el.find_all(string=True, recursive=False):
         own += len(string.strip())
-    links = sum(len(a.get_text(strip=True)) for a in el.find_all("a"))
-    return own - 2 * links
+    return own - 2 * link_text.get(id(el), 0)
 
 
 def _paragraphs(el: Tag) -> list[str]:
-    """Visible text blocks of ``el`` in order, split at block elements and <br>."""
+    """Visible text blocks of ``el`` in order, split at block elements and <br>. Iterative: a page
+    nested ten thousand levels deep must not exhaust the stack."""
     lines: list[str] = []
     current: list[str] = []
 
@@ -204,22 +262,27 @@ def _paragraphs(el: Tag) -> list[str]:
             lines.append(text)
         current.clear()
 
-    def walk(node):
-        for child in node.children:
-            if isinstance(child, NavigableString):
-                if type(child) is NavigableString:  # skip comments, CDATA, doctype
-                    current.append(str(child))
-            elif isinstance(child, Tag):
-                if child.name in _BLOCK_TAGS:
-                    flush()
-                    walk(child)
-                    flush()
-                else:
-                    walk(child)
-
-    walk(el)
+    stack: list = [iter(el.children)]
+    while stack:
+        child = next(stack[-1], None)
+        if child is None:
+            stack.pop()
+            continue
+        if child is _FLUSH:
+            flush()
+        elif isinstance(child, NavigableString):
+            if type(child) is NavigableString:  # skip comments, CDATA, doctype
+                current.append(str(child))
+        elif isinstance(child, Tag):
+            if child.name in _BLOCK_TAGS:
+                flush()
+                stack.append(iter([_FLUSH]))
+            stack.append(iter(child.children))
     flush()
     return lines
+
+
+_FLUSH = object()
 
 
 def _info_text(soup: BeautifulSoup, body_el: Tag, profile: SiteProfile | None) -> str:
@@ -233,9 +296,18 @@ def _info_text(soup: BeautifulSoup, body_el: Tag, profile: SiteProfile | None) -
         # The short lines around the body (same container, not in the body) hold 发布时间/来源;
         # sometimes the body's own first lines do.
         body_lines = _paragraphs(body_el)
-        container = body_el.parent if body_el.parent is not None else body_el
         inside = set(body_lines)
+        container = body_el.parent if body_el.parent is not None else body_el
         parts = [line for line in _paragraphs(container) if line not in inside and len(line) <= 120]
+        # The body is often wrapped (div#zoom > div.TRS_Editor): the info line sits beside the wrapper, so
+        # look a few levels further out until a publish time turns up.
+        outer = container
+        for _ in range(3):
+            if find_datetime(repair_text("\n".join(parts)), labelled_only=True) or outer.parent is None \
+                    or outer.parent.name in ("body", "html", "[document]"):
+                break
+            outer = outer.parent
+            parts = [line for line in _paragraphs(outer) if line not in inside and len(line) <= 120]
         parts += [line for line in body_lines[:3] if _INFO_LINE.match(repair_text(line))]
     return repair_text("\n".join(parts))
 

@@ -24,9 +24,10 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 
-# Only the head of the document is searched for a declaration (the HTML spec's prescan uses 1024 bytes;
-# real pages put long <script> blocks first, so we look a little further).
-_PRESCAN_BYTES = 4096
+# Only the head of the document is searched for a declaration. The HTML spec's prescan uses 1024 bytes,
+# but real government pages put many KB of <script> before their <meta charset>: a short prescan then
+# falls through to detection, which can silently pick a wrong East Asian codec.
+_PRESCAN_BYTES = 65536
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE)
 
 

@@ -100,20 +100,15 @@ _PAREN_AROUND_HAN = re.compile(rf"\(([^()]*[{HAN}][^()]*)\)")
 _REPEATED_COMMA = re.compile(r"[,，]{2,}")
 
 
+_WIDTHS = {
+    **{code: code - 0xFEE0 for code in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))},
+    **{ord(space): " " for space in "\u3000\u00a0\u2002\u2003\u2009"},
+}
+
+
 def normalize_width(text: str) -> str:
     """Full-width alphanumerics → ASCII; ASCII punctuation in Chinese text → full-width."""
-    out = []
-    for ch in text:
-        code = ord(ch)
-        if ch == "\u3000":
-            out.append(" ")
-        elif 0xFF10 <= code <= 0xFF19 or 0xFF21 <= code <= 0xFF3A or 0xFF41 <= code <= 0xFF5A:
-            out.append(chr(code - 0xFEE0))
-        elif ch in "\u00a0\u2002\u2003\u2009":
-            out.append(" ")
-        else:
-            out.append(ch)
-    text = "".join(out)
+    text = text.translate(_WIDTHS)
     text = _REPEATED_COMMA.sub("，", text)
     text = _PAREN_AROUND_HAN.sub(lambda m: f"（{m.group(1)}）", text)
     return _ASCII_PUNCT_NEAR_HAN.sub(lambda m: _FULLWIDTH_PUNCT[m.group(0)], text)

@@ -87,3 +87,11 @@ def test_plain_text_article():
     assert (article.title, article.published_at, article.paragraphs) == (
         "标题一", datetime(2018, 5, 10, 16, 12, tzinfo=SH), ["第一段。", "第二段。"])
     assert article.paragraphs_original == ["第一段。", "第二段。"]
+
+
+def test_strip_noise_cuts_scripts_styles_and_comments_only():
+    from parsers.article import strip_noise
+
+    html = ('<html><script>var a="<p>";</script><p>x<!-- c --></p><scripts>y</scripts>'
+            '<STYLE type="text/css">z</STYLE><noscript>n</noscript><script>unclosed <p>tail</p>')
+    assert strip_noise(html) == "<html><p>x</p><scripts>y</scripts><script>unclosed <p>tail</p>"
