@@ -1,0 +1,327 @@
+"""Measurements that run in orgledger's own venv (``.venv``), one per child process, started by
+``bench/run.py``. Each mode writes one JSON object to ``--result``. Not meant to be run by hand (but it
+can be: ``.venv/bin/python bench/child_orgledger.py bs4 --corpus DIR --result out.json``).
+
+Modes:
+  bs4      bare ``BeautifulSoup(page_bytes, "lxml")`` over every page, one process (the parse baseline);
+           also the same over text decoded beforehand (informational)
+  flow     the real Prefect flow ``ingest_news(sources=[corpus], warehouse=W)``; a no-op flow runs first so
+           the ephemeral Prefect server's start is timed separately
+  direct   the same steps without Prefect: expand → fetch → skip-unchanged → parse → stage (in batches of
+           the config's batch_size, like the flow) → load_stage, with a time breakdown per step
+  profile  cProfile of ``flows.pipeline.parse_pages`` (the function the flow's parse-batch task runs)
+  load     orgledger's warehouse load of the synthetic snapshots (see bench/snapshots.py)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+T_START = time.perf_counter()
+ROOT = Path(__file__).resolve().parent.parent
+# The product code to measure: a snapshot made by run.py (so concurrent edits in the work tree cannot
+# change the code under measurement mid-run), else the work tree itself.
+CODE = Path(os.environ.get("ORGLEDGER_BENCH_CODE") or ROOT)
+sys.path.insert(0, str(CODE))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+PAGE_SUFFIXES = (".html", ".htm", ".shtml", ".xhtml", ".txt")
+
+
+def corpus_files(corpus: str, limit: int | None = None) -> list[Path]:
+    files = sorted(p for p in Path(corpus).rglob("*") if p.is_file() and p.suffix.lower() in PAGE_SUFFIXES)
+    return files[:limit] if limit else files
+
+
+def cpu_tree(pid: int | None = None) -> float:
+    """CPU seconds (user + system) of this process and all its live descendants, from /proc: catches
+    the Prefect server subprocess too, which time.process_time() would not."""
+    pid = pid or os.getpid()
+    tick = os.sysconf("SC_CLK_TCK")
+    total, stack = 0.0, [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            with open(f"/proc/{current}/stat", "rb") as f:
+                stat = f.read().decode("utf-8", "replace")
+            fields = stat[stat.rindex(")") + 2:].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as f:
+                    stack += [int(c) for c in f.read().split()]
+        except (OSError, ValueError, IndexError):
+            continue
+    return total
+
+
+def peak_self_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# ---------------------------------------------------------------------------------------------------
+
+
+def mode_bs4(args) -> dict:
+    from bs4 import BeautifulSoup
+
+    from parsers.encoding import decode_html
+
+    files = corpus_files(args.corpus, args.limit)
+    started, cpu = time.perf_counter(), time.process_time()
+    nodes = 0
+    for path in files:
+        soup = BeautifulSoup(path.read_bytes(), "lxml")
+        nodes += 1 if soup.body is not None else 0
+        soup.decompose()
+    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu
+    # Informational: the same parse over text decoded beforehand (decode not timed).
+    text_seconds = 0.0
+    for path in files:
+        text = decode_html(path.read_bytes()).text
+        t = time.perf_counter()
+        BeautifulSoup(text, "lxml").decompose()
+        text_seconds += time.perf_counter() - t
+    return {"pages": len(files), "seconds": seconds, "cpu_seconds": cpu_seconds, "with_body": nodes,
+            "text_seconds": text_seconds,
+            "peak_rss_mb": peak_self_mb()}
+
+
+# ---------------------------------------------------------------------------------------------------
+
+
+def mode_flow(args) -> dict:
+    t_import = time.perf_counter()
+    from prefect import flow
+
+    from flows.ingest import ingest_news
+
+    import_seconds = time.perf_counter() - t_import
+
+    @flow(name="bench-noop")
+    def noop() -> int:
+        return 1
+
+    t = time.perf_counter()
+    noop()
+    noop_seconds = time.perf_counter() - t
+    t = time.perf_counter()
+    noop()
+    noop_warm_seconds = time.perf_counter() - t
+
+    t, cpu = time.perf_counter(), cpu_tree()
+    result = ingest_news(sources=[args.corpus], warehouse=args.warehouse)
+    flow_seconds, flow_cpu = time.perf_counter() - t, cpu_tree() - cpu
+    if hasattr(result, "result"):  # a Completed state (some pages failed)
+        result = result.result()
+    return {"import_seconds": import_seconds, "noop_first_seconds": noop_seconds,
+            "noop_warm_seconds": noop_warm_seconds, "flow_seconds": flow_seconds,
+            "cpu_seconds": flow_cpu, "process_cpu_seconds": cpu_tree(),
+            "process_seconds": time.perf_counter() - T_START, "summary": result,
+            "peak_rss_mb": peak_self_mb()}
+
+
+# ---------------------------------------------------------------------------------------------------
+
+
+def mode_direct(args) -> dict:
+    """The flow's steps as plain calls, in the config's batches, on a fresh warehouse (so, like the flow's
+    first run, nothing is known yet and every page is parsed). Only functions whose signatures the flow
+    has kept stable are used: expand_sources, fetch_pages, parse_pages, Stage, connect_writer, load_stage."""
+    from flows.pipeline import expand_sources, fetch_pages, parse_pages
+    from flows.settings import load_settings
+    from warehouse.db import connect_writer
+    from warehouse.load import Stage, load_stage
+
+    timings = dict.fromkeys(("expand", "read", "parse", "stage_add", "stage_finish", "load"), 0.0)
+    started, cpu = time.perf_counter(), time.process_time()
+    settings = load_settings(None)
+    t = time.perf_counter()
+    expanded = expand_sources([args.corpus])
+    locators, failures = expanded[0], expanded[-1]  # (locators, failures) or (locators, sites, failures)
+    timings["expand"] = time.perf_counter() - t
+    with tempfile.TemporaryDirectory(prefix="bench-direct-") as folder:
+        stage = Stage(Path(folder) / "stage.duckdb")
+        stage.add([], failures)
+        for i in range(0, len(locators), settings.batch_size):
+            batch = locators[i:i + settings.batch_size]
+            t = time.perf_counter()
+            fetched = fetch_pages(batch)
+            timings["read"] += time.perf_counter() - t
+            t = time.perf_counter()
+            extractions, parse_failures = parse_pages(fetched.pages, settings.profiles)
+            timings["parse"] += time.perf_counter() - t
+            t = time.perf_counter()
+            stage.add(extractions, fetched.failures + parse_failures)
+            timings["stage_add"] += time.perf_counter() - t
+        t = time.perf_counter()
+        stage.finish()
+        timings["stage_finish"] = time.perf_counter() - t
+        t = time.perf_counter()
+        con = connect_writer(args.warehouse, timeout=settings.lock_timeout_seconds)
+        try:
+            summary = load_stage(con, stage, sources=[args.corpus])
+        finally:
+            con.close()
+        timings["load"] = time.perf_counter() - t
+    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu
+    return {"seconds": seconds, "cpu_seconds": cpu_seconds, "timings": timings, "summary": summary.as_dict(), "pages": len(locators),
+            "process_seconds": time.perf_counter() - T_START, "peak_rss_mb": peak_self_mb()}
+
+
+# ---------------------------------------------------------------------------------------------------
+
+
+def mode_profile(args) -> dict:
+    import cProfile
+    import io
+    import pstats
+
+    from flows.pipeline import fetch_pages, parse_pages
+    from flows.settings import load_settings
+
+    settings = load_settings(None)
+    files = [str(p.resolve()) for p in corpus_files(args.corpus, args.limit)]
+    pages = fetch_pages(files).pages
+    profiler = cProfile.Profile()
+    t = time.perf_counter()
+    profiler.enable()
+    extractions, failures = parse_pages(pages, settings.profiles)
+    profiler.disable()
+    seconds = time.perf_counter() - t
+    profiler.dump_stats(args.prof)
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats("cumulative").print_stats(40)
+    rows = []
+    for (filename, line, name), (cc, nc, tt, ct, _callers) in stats.stats.items():
+        rows.append({"function": f"{Path(filename).name}:{line}({name})", "path": filename, "ncalls": nc,
+                     "tottime": tt, "cumtime": ct})
+    rows.sort(key=lambda r: r["cumtime"], reverse=True)
+    by_tottime = sorted(rows, key=lambda r: r["tottime"], reverse=True)[:25]
+    return {"pages": len(pages), "seconds_profiled": seconds, "failures": len(failures),
+            "top_cumulative": rows[:60], "top_tottime": by_tottime, "text": out.getvalue()}
+
+
+# ---------------------------------------------------------------------------------------------------
+
+
+def mode_load(args) -> dict:
+    from datetime import datetime, timedelta, timezone
+
+    import snapshots
+    from parsers.model import Article, Event, Extraction, Organization
+    from warehouse.check import check_warehouse
+    from warehouse.db import connect_writer
+    from warehouse.load import Stage, load_stage
+
+    snaps = snapshots.build(args.orgs, seed=args.seed)
+    shanghai = timezone(timedelta(hours=8))
+
+    def extractions_for(k: int) -> list[Extraction]:
+        """One snapshot as articles of 100 organizations each: a profile statement per organization (its
+        five attributes), and a 注销登记 (deregistered) event for each organization that is gone."""
+        snap = snaps[k]
+        when = datetime.fromisoformat(snap["boundary"]).astimezone(shanghai)
+        rows, gone = snap["rows"] + snap["gone_rows"], {r["org_id"] for r in snap["gone_rows"]}
+        out = []
+        for start in range(0, len(rows), 100):
+            chunk = rows[start:start + 100]
+            article = Article(source="bench", url=f"https://bench.invalid/snapshot{k}/{start // 100}.html",
+                              title=f"snapshot {k} part {start // 100}", published_at=when, source_name=None,
+                              paragraphs=[], paragraphs_original=[], title_original=None, encoding="utf-8",
+                              encoding_evidence="default", profile=None,
+                              content_hash=f"{k}-{start}")
+            orgs = [Organization(org_id=r["org_id"], name=r["name"], province=r["province"], city=r["city"],
+                                 county=None, division_code=None, org_type=r["org_type"], level=r["level"])
+                    for r in chunk]
+            events = [Event(org_id=r["org_id"], org_name=r["name"], kind="deregistered", on=when.date(),
+                            evidence=f"{r['name']}注销登记") for r in chunk if r["org_id"] in gone]
+            out.append(Extraction(article=article, organizations=orgs, events=events))
+        return out
+
+    def load_into(path: Path, order: list[int]) -> dict:
+        per = []
+        for k in order:
+            extractions = extractions_for(k)  # building the input objects is not timed
+            t, cpu = time.perf_counter(), time.process_time()
+            with tempfile.TemporaryDirectory(prefix="bench-load-") as folder:
+                stage = Stage(Path(folder) / "stage.duckdb")
+                for i in range(0, len(extractions), 50):
+                    stage.add(extractions[i:i + 50])
+                stage.finish()
+                t_staged = time.perf_counter()
+                con = connect_writer(path)
+                try:
+                    summary = load_stage(con, stage, sources=["bench"],
+                                         now=datetime.now(timezone.utc))
+                finally:
+                    con.close()
+            per.append({"snapshot": k, "rows": len(snaps[k]["rows"]), "seconds": time.perf_counter() - t,
+                        "cpu_seconds": time.process_time() - cpu,
+                        "stage_seconds": t_staged - t, "load_seconds": time.perf_counter() - t_staged,
+                        "statements_new": summary.statements_new, "orgs_new": summary.orgs_new,
+                        "orgs_changed": summary.orgs_changed})
+        return {"per_snapshot": per}
+
+    def history(path: Path) -> list[tuple]:
+        import duckdb
+
+        con = duckdb.connect(str(path), read_only=True)
+        try:
+            return con.execute(
+                "SELECT org_id, name, province, city, org_type, level, valid_from, valid_to "
+                "FROM ledger.org_versions ORDER BY ALL").fetchall()
+        finally:
+            con.close()
+
+    with tempfile.TemporaryDirectory(prefix="bench-orgledger-load-") as folder:
+        forward = Path(folder) / "forward.duckdb"
+        result = load_into(forward, [0, 1])
+        size_mb = forward.stat().st_size / 1e6
+        reference = history(forward)
+        con = connect_writer(forward)
+        try:
+            checks = {c.name: c.violations for c in check_warehouse(con)}
+            counts = dict(zip(("statements", "org_versions", "current_orgs", "closed_orgs"), con.execute(
+                "SELECT (SELECT count(*) FROM ledger.statements), (SELECT count(*) FROM ledger.org_versions), "
+                "(SELECT count(*) FROM ledger.org_versions WHERE valid_to IS NULL), "
+                "(SELECT count(*) FROM ledger.org_versions WHERE valid_to IS NOT NULL)").fetchone()))
+        finally:
+            con.close()
+        reverse = Path(folder) / "reverse.duckdb"
+        reverse_result = load_into(reverse, [1, 0])
+        same = history(reverse) == reference
+    rows = sum(p["rows"] for p in result["per_snapshot"])
+    seconds = sum(p["seconds"] for p in result["per_snapshot"])
+    cpu_seconds = sum(p["cpu_seconds"] for p in result["per_snapshot"])
+    return {"rows": rows, "seconds": seconds, "cpu_seconds": cpu_seconds, **result, "reverse": reverse_result,
+            "order_independent": same, "checks": checks, "counts": counts, "file_mb": size_mb,
+            "peak_rss_mb": peak_self_mb()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("mode", choices=["bs4", "flow", "direct", "profile", "load"])
+    parser.add_argument("--corpus")
+    parser.add_argument("--warehouse")
+    parser.add_argument("--result", required=True)
+    parser.add_argument("--limit", type=int)
+    parser.add_argument("--prof")
+    parser.add_argument("--orgs", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    result = globals()[f"mode_{args.mode}"](args)
+    if "flows" in sys.modules:
+        result["code"] = str(Path(sys.modules["flows"].__file__).resolve().parent.parent)
+    Path(args.result).write_text(json.dumps(result, ensure_ascii=False, default=str))
+
+
+if __name__ == "__main__":
+    main()
