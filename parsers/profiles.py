@@ -14,7 +14,8 @@ class SiteProfile:
     key: str
     name: str = ""
     hosts: tuple[str, ...] = ()
-    # CSS selector that identifies a saved page of this site when there is no URL host to go by.
+    # CSS selector, matched within <head>, that identifies a saved page of this site when there is no
+    # URL host to go by (e.g. meta[name="SiteName"][content="浙江网信网"]).
     detect: str | None = None
     encoding: str | None = None
     title: str | None = None
@@ -55,6 +56,8 @@ def match_profile(profiles: tuple[SiteProfile, ...], url: str, soup: BeautifulSo
                 return profile
     if soup is not None:
         for profile in profiles:
-            if profile.detect and soup.select_one(profile.detect) is not None:
+            # Matched within <head> (a meta tag, say): searching a whole 100 KB body for every profile
+            # costs more than parsing it.
+            if profile.detect and (soup.head or soup).select_one(profile.detect) is not None:
                 return profile
     return None
