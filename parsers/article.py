@@ -38,9 +38,6 @@ _TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜|-{1,2}|–|—{1,2})\s*")
 _BLOCK_TAGS = ("p", "div", "li", "td", "h1", "h2", "h3", "h4", "h5", "h6", "br", "tr", "section", "article")
 
 
-# Some CMSs send XHTML with an XML declaration; it is parsed as HTML on purpose.
-warnings.filterwarnings("ignore", category=XMLParsedAsHTMLWarning)
-
 # No news article is larger; bigger inputs are refused up front (a finding, not a minute of parsing).
 MAX_PAGE_BYTES = 10 * 1024 * 1024
 
@@ -128,12 +125,12 @@ def _parse_lines(lines: list[str], *, source, url, encoding, evidence, content_h
 
 def _parse_html(data, *, source, url, http_charset, profiles, content_hash) -> Article:
     decoded = decode_html(data, http_charset)
-    soup = BeautifulSoup(strip_noise(decoded.text), "lxml")
+    soup = _soup(decoded.text)
     profile = match_profile(profiles, url, soup)
     if profile is not None and profile.encoding and decoded.evidence in ("default", "detected"):
         # The profile knows better than a guess.
         decoded = decode_html(data, profile.encoding)
-        soup = BeautifulSoup(strip_noise(decoded.text), "lxml")
+        soup = _soup(decoded.text)
     for tag in soup(["script", "style", "noscript"]):
         tag.decompose()
 
@@ -162,6 +159,13 @@ def _parse_html(data, *, source, url, http_charset, profiles, content_hash) -> A
         profile=profile.key if profile else None,
         content_hash=content_hash,
     )
+
+
+def _soup(html: str) -> BeautifulSoup:
+    with warnings.catch_warnings():
+        # Some CMSs send XHTML with an XML declaration; it is parsed as HTML on purpose.
+        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+        return BeautifulSoup(strip_noise(html), "lxml")
 
 
 def _text(el: Tag) -> str:
