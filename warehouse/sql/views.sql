@@ -21,9 +21,21 @@ SELECT v.org_id, v.name, v.province, v.city, v.org_type, v.level, v.county, v.di
 FROM ledger.org_versions v
 WHERE v.valid_to IS NULL;
 
--- The latest name of every organization (also of dissolved ones), for labelling.
+-- The latest name of every organization, for labelling: from its versions, else (an organization first
+-- known on the day it was dissolved has no version) the latest name its profile statements give.
 CREATE OR REPLACE VIEW main.org_names AS
-SELECT org_id, arg_max(name, valid_from) AS name FROM ledger.org_versions GROUP BY org_id;
+WITH versioned AS (
+    SELECT org_id, arg_max(name, valid_from) AS name FROM ledger.org_versions GROUP BY org_id
+),
+stated AS (
+    SELECT coalesce(r.to_id, s.entity_id) AS org_id, arg_max(s.value ->> 'name', s.valid_from) AS name
+    FROM ledger.statements s
+    LEFT JOIN ledger.org_resolution_at('infinity'::TIMESTAMPTZ) r ON r.from_id = s.entity_id
+    WHERE s.prop = 'profile' AND s.superseded_at IS NULL
+    GROUP BY 1
+)
+SELECT org_id, coalesce(v.name, s.name) AS name
+FROM stated s FULL OUTER JOIN versioned v USING (org_id);
 
 CREATE OR REPLACE VIEW main.membership_history AS
 SELECT o.name AS org_name, f.name AS federation_name, m.role, m.valid_from, m.valid_to, m.recorded_at,
