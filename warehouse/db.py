@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import re
 import time
 from datetime import datetime, timezone
@@ -21,7 +22,14 @@ from .queries import run, run_script, sql_text
 log = logging.getLogger("orgledger.warehouse")
 
 _MIGRATION_FILE = re.compile(r"^(\d{3})_(\w+)\.sql$")
-MEMORY_LIMIT = "1GB"
+
+
+def duckdb_config() -> dict:
+    """DuckDB's own default memory limit (80% of RAM) unless ORGLEDGER_DUCKDB_MEMORY_LIMIT says otherwise.
+    A fixed 1 GB limit made a 10,000-page load fail in history derivation (window functions), so the
+    limit is the operator's choice, not ours."""
+    limit = os.environ.get("ORGLEDGER_DUCKDB_MEMORY_LIMIT")
+    return {"memory_limit": limit} if limit else {}
 
 
 class WarehouseLocked(RuntimeError):
@@ -129,8 +137,7 @@ def _connect_waiting(path: Path, *, timeout: float, poll: float = 2.0, read_only
     announced = False
     while True:
         try:
-            # Bounded memory: DuckDB's default is 80% of RAM, which a long backfill would take.
-            return duckdb.connect(str(path), read_only=read_only, config={"memory_limit": MEMORY_LIMIT})
+            return duckdb.connect(str(path), read_only=read_only, config=duckdb_config())
         except duckdb.IOException as exc:
             if not _is_lock_error(exc):
                 raise
@@ -158,7 +165,7 @@ def connect_writer(path: str | Path, *, timeout: float = 300.0, poll: float = 2.
 
 
 def connect_reader(path: str | Path) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(str(path), read_only=True, config={"memory_limit": MEMORY_LIMIT})
+    con = duckdb.connect(str(path), read_only=True, config=duckdb_config())
     con.execute("SET TimeZone = 'Asia/Shanghai'")
     return con
 

@@ -79,8 +79,7 @@ class Stage:
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        # A small memory limit: the stage only appends; DuckDB spills to disk rather than grow the run.
-        self.con = duckdb.connect(str(self.path), config={"memory_limit": "256MB", "preserve_insertion_order": False})
+        self.con = duckdb.connect(str(self.path), config={"preserve_insertion_order": False})
         run(self.con, STAGE_SQL, "create")
         self.articles_read = 0
         self.articles_failed = 0
@@ -106,7 +105,7 @@ class Stage:
             for name, value in zip(_ARTICLE_COLUMNS, (
                 article_id, a.url, a.title, a.title_original, a.published_at, a.source_name, a.body,
                 "\n".join(a.paragraphs_original), a.content_hash, a.encoding, a.profile,
-            )):
+            ), strict=True):
                 articles[name].append(value)
             for row in statements_for(extraction, article_id):
                 statements.setdefault(row.statement_id, row)
