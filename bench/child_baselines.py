@@ -19,7 +19,6 @@ import argparse
 import json
 import os
 import re
-import resource
 import sys
 import tempfile
 import time
@@ -28,13 +27,9 @@ from pathlib import Path
 os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")  # before dlt is imported: no telemetry
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-PAGE_SUFFIXES = (".html", ".htm", ".shtml", ".xhtml", ".txt")
+from measure import corpus_files, cpu_tree, peak_self_mb  # noqa: E402
+
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE)
-
-
-def corpus_files(corpus: str, limit: int | None = None) -> list[Path]:
-    files = sorted(p for p in Path(corpus).rglob("*") if p.is_file() and p.suffix.lower() in PAGE_SUFFIXES)
-    return files[:limit] if limit else files
 
 
 def decode(data: bytes) -> str:
@@ -46,29 +41,6 @@ def decode(data: bytes) -> str:
     except LookupError:
         return data.decode("utf-8", errors="replace")
 
-
-def cpu_tree(pid: int | None = None) -> float:
-    """CPU seconds of this process and its live descendants (dlt may normalize in worker processes)."""
-    pid = pid or os.getpid()
-    tick = os.sysconf("SC_CLK_TCK")
-    total, stack = 0.0, [pid]
-    while stack:
-        current = stack.pop()
-        try:
-            with open(f"/proc/{current}/stat", "rb") as f:
-                stat = f.read().decode("utf-8", "replace")
-            fields = stat[stat.rindex(")") + 2:].split()
-            total += (int(fields[11]) + int(fields[12])) / tick
-            for task in os.listdir(f"/proc/{current}/task"):
-                with open(f"/proc/{current}/task/{task}/children") as f:
-                    stack += [int(c) for c in f.read().split()]
-        except (OSError, ValueError, IndexError):
-            continue
-    return total
-
-
-def peak_self_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _extract_loop(files: list[Path], call) -> dict:
@@ -125,7 +97,6 @@ def mode_dlt(args) -> dict:
     snaps = snapshots.build(args.orgs, seed=args.seed)
     per = []
     with tempfile.TemporaryDirectory(prefix="bench-dlt-") as folder:
-        path = str(Path(folder) / "dlt.duckdb")
 
         def run(order: list[int], name: str) -> list[dict]:
             out = []

@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import sys
 import tempfile
 import time
@@ -32,37 +31,9 @@ CODE = Path(os.environ.get("ORGLEDGER_BENCH_CODE") or ROOT)
 sys.path.insert(0, str(CODE))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-PAGE_SUFFIXES = (".html", ".htm", ".shtml", ".xhtml", ".txt")
+from measure import corpus_files, cpu_tree, peak_self_mb  # noqa: E402
 
 
-def corpus_files(corpus: str, limit: int | None = None) -> list[Path]:
-    files = sorted(p for p in Path(corpus).rglob("*") if p.is_file() and p.suffix.lower() in PAGE_SUFFIXES)
-    return files[:limit] if limit else files
-
-
-def cpu_tree(pid: int | None = None) -> float:
-    """CPU seconds (user + system) of this process and all its live descendants, from /proc: catches
-    the Prefect server subprocess too, which time.process_time() would not."""
-    pid = pid or os.getpid()
-    tick = os.sysconf("SC_CLK_TCK")
-    total, stack = 0.0, [pid]
-    while stack:
-        current = stack.pop()
-        try:
-            with open(f"/proc/{current}/stat", "rb") as f:
-                stat = f.read().decode("utf-8", "replace")
-            fields = stat[stat.rindex(")") + 2:].split()
-            total += (int(fields[11]) + int(fields[12])) / tick
-            for task in os.listdir(f"/proc/{current}/task"):
-                with open(f"/proc/{current}/task/{task}/children") as f:
-                    stack += [int(c) for c in f.read().split()]
-        except (OSError, ValueError, IndexError):
-            continue
-    return total
-
-
-def peak_self_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 # ---------------------------------------------------------------------------------------------------

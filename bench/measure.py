@@ -1,0 +1,40 @@
+"""Measuring helpers shared by the benchmark's child processes (each runs in its own venv, with this
+folder on sys.path)."""
+
+from __future__ import annotations
+
+import os
+import resource
+from pathlib import Path
+
+PAGE_SUFFIXES = (".html", ".htm", ".shtml", ".xhtml", ".txt")
+
+
+def corpus_files(corpus: str, limit: int | None = None) -> list[Path]:
+    files = sorted(p for p in Path(corpus).rglob("*") if p.is_file() and p.suffix.lower() in PAGE_SUFFIXES)
+    return files[:limit] if limit else files
+
+
+def cpu_tree(pid: int | None = None) -> float:
+    """CPU seconds (user + system) of this process and all its live descendants, from /proc: catches
+    subprocesses too (the Prefect server, dlt's workers), which time.process_time() would not."""
+    pid = pid or os.getpid()
+    tick = os.sysconf("SC_CLK_TCK")
+    total, stack = 0.0, [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            with open(f"/proc/{current}/stat", "rb") as f:
+                stat = f.read().decode("utf-8", "replace")
+            fields = stat[stat.rindex(")") + 2:].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as f:
+                    stack += [int(c) for c in f.read().split()]
+        except (OSError, ValueError, IndexError):
+            continue
+    return total
+
+
+def peak_self_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
