@@ -10,9 +10,10 @@ import hashlib
 import threading
 import time
 from collections import Counter
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 from .helpers import FIXTURES, SAMPLES
+from .http_server import running, send
 
 SITE = FIXTURES / "site"
 HISTORY = FIXTURES / "history"
@@ -104,14 +105,7 @@ class FixtureSite:
                 return self._send(200, content_type, body, {"ETag": etag, "Last-Modified": LAST_MODIFIED})
 
             def _send(self, status, content_type, body, headers=None):
-                self.send_response(status)
-                if content_type:
-                    self.send_header("Content-Type", content_type)
-                for key, value in (headers or {}).items():
-                    self.send_header(key, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                send(self, status, {**({"Content-Type": content_type} if content_type else {}), **(headers or {})}, body)
 
             def log_message(self, *args):
                 pass
@@ -119,16 +113,12 @@ class FixtureSite:
         return Handler
 
     def __enter__(self):
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self.handler())
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self._running = running(self.handler())
+        self.base = self._running.__enter__()
         return self
 
     def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=10)
+        self._running.__exit__(*exc)
 
     def paths_requested(self) -> list[str]:
         return [path for path, _, _ in self.requests]

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 import time
 import tomllib
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import duckdb
@@ -16,6 +15,7 @@ import pytest
 import yaml
 
 from .helpers import ROOT, SAMPLES
+from .http_server import running
 from .prefect_services import BIN, PrefectStack, Service
 
 pytestmark = pytest.mark.e2e
@@ -107,18 +107,13 @@ class _SlowPage(BaseHTTPRequestHandler):
 
 
 def test_overlapping_triggers_run_one_after_the_other(stack, tmp_path):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _SlowPage)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        url = f"http://127.0.0.1:{server.server_address[1]}/slow.html"
+    with running(_SlowPage) as base:
+        url = f"{base}/slow.html"
         warehouse = str(tmp_path / "shared.duckdb")
         params = dict(sources=[url], warehouse=warehouse, allow_hosts=["127.0.0.1"], archive=str(tmp_path / "archive"))
         first = trigger(stack, **params)
         second = trigger(stack, **params)
         runs = [stack.wait_terminal(first), stack.wait_terminal(second)]
-    finally:
-        server.shutdown()
-        server.server_close()
     assert [r["state"]["type"] for r in runs] == ["COMPLETED", "COMPLETED"]
     runs.sort(key=lambda r: r["start_time"])
     assert runs[1]["start_time"] >= runs[0]["end_time"]  # never two writers at once

@@ -12,10 +12,9 @@ import socket
 import subprocess
 import sys
 import textwrap
-import threading
 import time
 from datetime import date
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import duckdb
@@ -29,6 +28,7 @@ from warehouse.db import connect_writer, migrate
 from warehouse.load import load_extractions
 
 from .helpers import FIXTURES, ROOT, SAMPLES
+from .http_server import running
 from .prefect_services import free_port
 
 ALL_SOURCES = [str(SAMPLES), str(FIXTURES / "history")]
@@ -160,11 +160,8 @@ class _Broken(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def broken_server():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Broken)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with running(_Broken) as base:
+        yield base
 
 
 def test_broken_server_outcomes(broken_server):
