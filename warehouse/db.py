@@ -180,12 +180,13 @@ def known_state(path: str | Path, *, timeout: float = 300.0, logger=None):
         return {}, {}
     con = _connect_waiting(path, timeout=timeout, read_only=True, logger=logger)
     try:
-        if pending_migrations(con) == [v for v, _, _ in migrations()]:
+        pending = pending_migrations(con)
+        if 1 in pending:  # no articles table yet
             return {}, {}
         pages = {url: (h, v) for url, h, v in
                  con.execute("SELECT url, content_hash, parser_version FROM ledger.articles").fetchall()}
         validators = {}
-        if 2 not in pending_migrations(con):
+        if 2 not in pending:  # the fetch log exists
             validators = {url: (etag, modified, final) for url, etag, modified, final in con.execute(
                 "SELECT url, arg_max(etag, fetched_at), arg_max(last_modified, fetched_at), "
                 "arg_max(final_url, fetched_at) FROM ledger.fetches "
