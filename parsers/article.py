@@ -49,15 +49,22 @@ class PageTooLarge(ValueError):
 def strip_noise(html: str) -> str:
     """Cut <script>, <style>, <noscript> elements and comments out of the markup before parsing it:
     on real government pages they are half the bytes, and BeautifulSoup's cost is in the bytes.
-    Plain str.find in one pass, so hostile input (an unclosed <script>) costs linear time."""
+    Linear: each opener's next position is remembered and only searched again once passed, so hostile
+    input (an unclosed <script>, thousands of comments) costs one scan per opener."""
     lower = html.lower()
     out, pos = [], 0
+    # opener -> its next occurrence at or after pos (-1: none left)
+    upcoming = {opener: lower.find(opener) for opener, _ in _NOISE}
+    closers = dict(_NOISE)
     while True:
-        starts = [(lower.find(opener, pos), opener, closer) for opener, closer in _NOISE]
-        starts = [item for item in starts if item[0] >= 0]
-        if not starts:
+        for opener, at in upcoming.items():
+            if 0 <= at < pos:
+                upcoming[opener] = lower.find(opener, pos)
+        found = [(at, opener) for opener, at in upcoming.items() if at >= 0]
+        if not found:
             break
-        start, opener, closer = min(starts)
+        start, opener = min(found)
+        closer = closers[opener]
         if opener != "<!--" and lower[start + len(opener):start + len(opener) + 1] not in (">", " ", "\t", "\n", "\r", "/"):
             out.append(html[pos:start + len(opener)])  # <scripts…> or <styleguide>: not ours
             pos = start + len(opener)
@@ -125,14 +132,15 @@ def _parse_lines(lines: list[str], *, source, url, encoding, evidence, content_h
 
 def _parse_html(data, *, source, url, http_charset, profiles, content_hash) -> Article:
     decoded = decode_html(data, http_charset)
-    soup = _soup(decoded.text)
+    soup, noise_left = _soup(decoded.text)
     profile = match_profile(profiles, url, soup)
     if profile is not None and profile.encoding and decoded.evidence in ("default", "detected"):
         # The profile knows better than a guess.
         decoded = decode_html(data, profile.encoding)
-        soup = _soup(decoded.text)
-    for tag in soup(["script", "style", "noscript"]):
-        tag.decompose()
+        soup, noise_left = _soup(decoded.text)
+    if noise_left:
+        for tag in soup(["script", "style", "noscript"]):
+            tag.decompose()
 
     page_title = _page_title(soup, profile)
     body_el = _body_element(soup, profile)
@@ -161,11 +169,15 @@ def _parse_html(data, *, source, url, http_charset, profiles, content_hash) -> A
     )
 
 
-def _soup(html: str) -> BeautifulSoup:
+def _soup(html: str) -> tuple[BeautifulSoup, bool]:
     with warnings.catch_warnings():
         # Some CMSs send XHTML with an XML declaration; it is parsed as HTML on purpose.
         warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
-        return BeautifulSoup(strip_noise(html), "lxml")
+        stripped = strip_noise(html)
+        # strip_noise leaves an unclosed <script> (or a malformed one) to the parser: only then is
+        # there anything left to remove from the tree.
+        lower = stripped.lower()
+        return BeautifulSoup(stripped, "lxml"), any(opener in lower for opener, _ in _NOISE[:3])
 
 
 def _text(el: Tag) -> str:
@@ -181,13 +193,21 @@ def _page_title(soup: BeautifulSoup, profile: SiteProfile | None) -> str | None:
             if head_title.endswith(suffix):
                 return head_title[: -len(suffix)].strip()
     # A heading that the <title> starts with is the title without the site suffix.
-    headings = [_text(h) for h in soup.find_all(_is_heading)]  # one pass; CSS selection costs 5× more
+    headings = [_text(h) for h in _tags(soup) if _is_heading(h)]
     matching = [h for h in headings if h and head_title.startswith(h)]
     if matching:
         return max(matching, key=len)
     if head_title:
         return _TITLE_SPLIT.split(head_title)[0] or head_title
     return headings[0] if headings else None
+
+
+def _tags(root: Tag):
+    """Every element under ``root`` in document order. A plain loop: find_all(function) runs BeautifulSoup's
+    general filter machinery per element, which cost more than building the tree."""
+    for el in root.descendants:
+        if type(el) is Tag:
+            yield el
 
 
 def _is_heading(el: Tag) -> bool:
@@ -204,10 +224,12 @@ def _is_furniture(el: Tag) -> bool:
 
 
 def _strip_furniture(root: Tag) -> None:
-    for el in root.find_all(_is_furniture):
+    for el in [el for el in _tags(root) if _is_furniture(el)]:
         if not el.decomposed:
             el.decompose()
-    for heading in root.find_all(string=lambda s: s and s.strip().strip("：:") in _LIST_BOX_HEADINGS):
+    headings = [s for s in root.descendants
+                if type(s) is NavigableString and len(s) < 200 and s.strip().strip("：:") in _LIST_BOX_HEADINGS]
+    for heading in headings:
         box = heading.parent
         # The box is the heading's nearest ancestor that also holds links (the list of articles).
         while box is not None and box.name not in ("body", "html") and not box.find("a"):
@@ -227,18 +249,21 @@ def _body_element(soup: BeautifulSoup, profile: SiteProfile | None) -> Tag:
     root = soup.body or soup
     best, best_score = root, -1.0
     link_text = _link_text_by_element(root)
-    for candidate in root.find_all(("div", "article", "section", "td", "main")):
+    for candidate in [el for el in _tags(root) if el.name in _CANDIDATES]:
         score = _paragraph_score(candidate, link_text)
         if score > best_score:
             best, best_score = candidate, score
     return best
 
 
+_CANDIDATES = frozenset(("div", "article", "section", "td", "main"))
+
+
 def _link_text_by_element(root: Tag) -> dict[int, int]:
     """Characters of link text under each element, computed once for the whole tree (asking every
     candidate for its links would be quadratic in the nesting depth)."""
     totals: dict[int, int] = {}
-    for link in root.find_all("a"):
+    for link in [el for el in _tags(root) if el.name == "a"]:
         length = len(link.get_text(strip=True))
         if not length:
             continue
@@ -252,11 +277,13 @@ def _link_text_by_element(root: Tag) -> dict[int, int]:
 def _paragraph_score(el: Tag, link_text: dict[int, int]) -> float:
     """Text in the element's own paragraphs, penalised by link text (lists of links are not articles)."""
     own = 0
-    for child in el.find_all(("p", "br"), recursive=False):
-        if child.name == "p":
-            own += len(child.get_text(strip=True))
-    for string in el.find_all(string=True, recursive=False):
-        own += len(string.strip())
+    for child in el.contents:
+        kind = type(child)
+        if kind is Tag:
+            if child.name == "p":
+                own += len(child.get_text(strip=True))
+        elif kind is NavigableString:
+            own += len(child.strip())
     return own - 2 * link_text.get(id(el), 0)
 
 
@@ -323,12 +350,20 @@ def _info_text(soup: BeautifulSoup, body_el: Tag, profile: SiteProfile | None) -
 
 
 def _meta_published(soup: BeautifulSoup) -> object:
+    """The publish time from the most trusted meta tag that has one (META_NAMES order). One pass over
+    the <meta> tags: asking the tree once per name walked the whole page a dozen times."""
+    by_name: dict[str, list[str]] = {}
+    for tag in soup.find_all("meta"):
+        content = tag.get("content")
+        if not content:
+            continue
+        for attr in ("name", "property"):
+            key = tag.get(attr)
+            if isinstance(key, str):
+                by_name.setdefault(key.strip().lower(), []).append(content)
     for name in META_NAMES:
-        tag = soup.find("meta", attrs={"name": re.compile(f"^{re.escape(name)}$", re.I)}) or soup.find(
-            "meta", attrs={"property": re.compile(f"^{re.escape(name)}$", re.I)}
-        )
-        if tag and tag.get("content"):
-            moment = parse_iso(tag["content"]) or find_datetime(tag["content"])
+        for content in by_name.get(name, ()):
+            moment = parse_iso(content) or find_datetime(content)
             if moment is not None:
                 return moment
     return None
