@@ -13,7 +13,7 @@ from parsers.encoding import decode_html
 from parsers.profiles import SiteProfile
 from parsers.selectors import select_all_required
 
-from .http import Fetch, Fetcher
+from .fetcher import Fetch, Fetcher
 
 
 @dataclass

@@ -25,9 +25,10 @@ from prefect.states import Completed
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.tasks import exponential_backoff
 
-from flows import archive as archive_store, progress
+from flows import archive as archive_store, parallel, progress
+from flows.parallel import parse_in_pool
 from flows.crawl import Discovery, discover_site
-from flows.http import CrawlPolicy, Fetcher
+from flows.fetcher import CrawlPolicy, Fetcher
 from flows.pipeline import (
     Known,
     ParsedBatch,
@@ -35,7 +36,6 @@ from flows.pipeline import (
     expand_sources,
     fetch_pages,
     page_fingerprint,
-    parse_pages,
     plan_batches,
     split_unchanged,
 )
@@ -107,22 +107,24 @@ def _parse_cache_key(context, parameters) -> str:
 
 
 @task(name="parse-batch", cache_key_fn=_parse_cache_key, persist_result=True, cache_expiration=timedelta(days=7))
-def parse_batch(fetched: ReadResult, known: Known, profiles: tuple) -> ParsedBatch:
-    """Skip pages the warehouse already holds unchanged; parse the rest. Cached by content hash and
-    parser version. Fetch records are not part of the result (a cached result must not replay them)."""
+def parse_batch(fetched: ReadResult, known: Known, profiles: tuple, processes: int = 1) -> ParsedBatch:
+    """Skip pages the warehouse already holds unchanged; parse the rest into warehouse rows, on
+    ``processes`` worker processes (flows/parallel.py). Cached by content hash and parser version.
+    Fetch records are not part of the result (a cached result must not replay them)."""
     changed, unchanged = split_unchanged(fetched.pages, known)
-    extractions, failures = parse_pages(changed, profiles)
+    rows, failures = parse_in_pool(changed, profiles, processes)
     for failure in failures:
         get_run_logger().warning("%s: %s", failure.url, failure.detail)
-    return ParsedBatch(extractions, failures, unchanged)
+    return ParsedBatch(rows, failures, unchanged)
 
 
 @task(name="load-warehouse", cache_policy=NO_CACHE)
 def load_warehouse(stage: Stage, warehouse: str, sources: list[str], lock_timeout: float, run_id: str) -> LoadSummary:
     # The write connection is held for the load only, so analysts can query between runs.
-    con = connect_writer(warehouse, timeout=lock_timeout, logger=get_run_logger())
+    logger = get_run_logger()
+    con = connect_writer(warehouse, timeout=lock_timeout, logger=logger)
     try:
-        return load_stage(con, stage, sources=sources, run_id=run_id)
+        return load_stage(con, stage, sources=sources, run_id=run_id, logger=logger)
     finally:
         con.close()
 
@@ -153,7 +155,10 @@ def _ingest_news(sources: list[str] | None = None, warehouse: str | None = None,
             stage.add_fetches(discovery.fetches)
             locators += [url for url in discovery.article_urls if url not in seen]
             seen.update(discovery.article_urls)
-        _fetch_parse_and_stage(locators, run_id, policy, known, archive_root, settings, stage)
+        try:
+            _fetch_parse_and_stage(locators, run_id, policy, known, archive_root, settings, stage)
+        finally:
+            parallel.shutdown()
         stage.finish()
         if stage.articles_read == 0 and stage.articles_unchanged == 0 and stage.articles_failed:
             raise NothingReadError(
@@ -179,7 +184,8 @@ def _fetch_parse_and_stage(locators, run_id, policy, known: Known, archive_root,
     """Submit fetch+parse per batch, at most a window of batches in flight (memory stays flat however
     many pages), staging each parsed batch as it completes. Batches of one lane run in order."""
     lanes = plan_batches(locators, settings.batch_size, policy.per_host_concurrency)
-    window = max(4, 2 * max(settings.threads, settings.dask_workers))
+    processes = parse_processes(settings)
+    window = max(4, 2 * max(settings.threads, settings.dask_workers, processes))
     tracker = _Progress(len(locators))
     in_flight: list = []
     meta: dict = {}  # parse future -> (pages in batch, its fetch future)
@@ -189,7 +195,9 @@ def _fetch_parse_and_stage(locators, run_id, policy, known: Known, archive_root,
         size, fetched = meta.pop(future)
         read: ReadResult = fetched.result()  # a failed fetch (e.g. the archive's disk is full) fails the run
         batch: ParsedBatch = future.result()
-        stage.add(batch.extractions, read.failures + batch.failures, unchanged=batch.unchanged + read.not_modified)
+        stage.add_rows(batch.rows, unchanged=batch.unchanged + read.not_modified)
+        if read.failures:
+            stage.add([], read.failures)
         stage.add_fetches(read.fetches)
         tracker.advance(size)
 
@@ -203,11 +211,19 @@ def _fetch_parse_and_stage(locators, run_id, policy, known: Known, archive_root,
         fetched = fetch_batch.submit(batch, run_id, policy, subset, archive_root,
                                      wait_for=[previous] if previous is not None else None)
         last_fetch[lane] = fetched
-        parse = parse_batch.submit(fetched, subset, settings.profiles)
+        parse = parse_batch.submit(fetched, subset, settings.profiles, processes)
         in_flight.append(parse)
         meta[parse] = (len(batch), fetched)
     for done in as_completed(in_flight):
         consume(done)
+
+
+def parse_processes(settings) -> int:
+    """Worker processes for parsing: the config's parse_processes (0: one per core). On Dask the
+    workers are Dask's, so each task parses in place."""
+    if settings.task_runner != "threads":
+        return 1
+    return settings.parse_processes or parallel.default_processes()
 
 
 def _interleave(lanes: list[list[list[str]]]):

@@ -15,9 +15,10 @@ from parsers.extract import extract
 from parsers.model import Extraction
 from parsers.profiles import SiteProfile
 from warehouse.load import Failure
+from warehouse.records import StagedRows
 
 from . import archive
-from .http import CrawlPolicy, Fetch, Fetcher
+from .fetcher import CrawlPolicy, Fetch, Fetcher
 from .sources import RawPage, SourceError, expand_source, is_archived, is_site, is_url, read_archived, read_file
 
 
@@ -31,10 +32,9 @@ class ReadResult:
 
 @dataclass
 class ParsedBatch:
-    extractions: list[Extraction] = field(default_factory=list)
+    rows: StagedRows  # the warehouse rows of the batch's changed pages (and of those that failed)
     failures: list[Failure] = field(default_factory=list)
     unchanged: int = 0
-    fetches: list[Fetch] = field(default_factory=list)
 
 
 @dataclass

@@ -16,7 +16,7 @@ DEFAULT_CONFIG = PROJECT_ROOT / "config" / "orgledger.toml"
 
 def crawl_policy(raw: dict, allow_hosts: list[str] | tuple[str, ...] = ()):
     """The fetcher's policy from the config's [crawl] table, plus hosts allowed on the command line."""
-    from .http import CrawlPolicy
+    from .fetcher import CrawlPolicy
 
     known = set(CrawlPolicy.__dataclass_fields__)
     unknown = set(raw) - known
@@ -41,13 +41,15 @@ class Settings:
     timezone: str = "Asia/Shanghai"
     # Where fetched bodies are archived (compressed, content-addressed) for `orgledger reparse`.
     archive: Path = PROJECT_ROOT / "data" / "archive"
-    crawl: dict = field(default_factory=dict)  # the [crawl] table, see flows.http.CrawlPolicy
+    crawl: dict = field(default_factory=dict)  # the [crawl] table, see flows.fetcher.CrawlPolicy
     # When not empty, local sources must resolve inside one of these folders (a deployment's
     # `sources` parameter then cannot read arbitrary files).
     local_roots: tuple[str, ...] = ()
     # Where tasks run (see flows/runners.py): "threads" or "dask".
     task_runner: str = "threads"
     threads: int = 4
+    # Worker processes that parse (flows/parallel.py) under the threads runner; 0: one per core.
+    parse_processes: int = 0
     dask_workers: int = 2
     dask_address: str = ""
 
@@ -96,6 +98,7 @@ def load_settings(path: str | os.PathLike | None = None) -> Settings:
         local_roots=tuple(_resolve(base, r) for r in run.get("local_roots", [])),
         task_runner=str(run.get("task_runner", "threads")),
         threads=int(run.get("threads", 4)),
+        parse_processes=int(run.get("parse_processes", 0)),
         dask_workers=int(run.get("dask_workers", 2)),
         dask_address=str(run.get("dask_address", "")),
     )

@@ -2,7 +2,7 @@
 
 A source spec is one of
 * a file, a directory (every page file under it), or a glob;
-* an ``http(s)://`` URL of one article (fetched politely, see :mod:`flows.http`);
+* an ``http(s)://`` URL of one article (fetched politely, see :mod:`flows.fetcher`);
 * ``site:KEY`` — crawl the listing pages of the ``[[sites]]`` entry KEY (see :mod:`flows.crawl`);
 * ``archive:`` or ``archive:DIR`` — every article body in the raw archive (newest per URL), for
   ``orgledger reparse``: no network needed.
@@ -139,7 +139,7 @@ def fetch_page(locator: str, allow_hosts: tuple[str, ...] = ()) -> RawPage:
         return read_archived(locator)
     if not is_url(locator):
         return read_file(locator)
-    from .http import CrawlPolicy, Fetcher
+    from .fetcher import CrawlPolicy, Fetcher
 
     policy = CrawlPolicy(min_delay=0.0, allow_hosts=frozenset(h.lower() for h in allow_hosts))
     fetch = Fetcher(policy).fetch(locator)

@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.http import CrawlPolicy, Fetcher
+from flows.fetcher import CrawlPolicy, Fetcher
 from flows.sources import SourceError, expand_source
 from parsers.model import Article, Extraction, MembershipClaim, Organization
 from warehouse.check import check_warehouse

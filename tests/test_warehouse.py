@@ -181,3 +181,17 @@ def test_locked_warehouse_gives_clear_error(tmp_path):
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_a_load_that_outgrows_the_memory_limit_is_retried_without_it(tmp_path, caplog):
+    """DuckDB spills most operators to disk under its memory limit, not all: then the action runs once
+    more with the limit lifted, instead of failing the run."""
+    import duckdb
+
+    from warehouse.db import with_memory_fallback
+
+    con = duckdb.connect(str(tmp_path / "m.duckdb"), config={"memory_limit": "8MB"})
+    query = "SELECT length(string_agg(x::VARCHAR, ',' ORDER BY x DESC)) FROM range(3000000) t(x)"
+    assert with_memory_fallback(con, lambda: con.execute(query).fetchone()[0]) == 22888889  # digits of 0..2999999 plus the commas
+    assert "ran out of its 7.6 MiB memory limit" in caplog.text
+    assert con.execute("SELECT current_setting('memory_limit')").fetchone()[0] != "7.6 MiB"

@@ -22,17 +22,11 @@ from pathlib import Path
 import duckdb
 
 from parsers import PARSER_VERSION
-from parsers.model import Extraction, Finding
+from parsers.model import Extraction
 
+from .db import with_memory_fallback
 from .queries import run
-from .records import (
-    STATEMENT_RECIPE,
-    FindingRow,
-    StatementRow,
-    article_id_for,
-    finding_row,
-    statements_for,
-)
+from .records import STATEMENT_RECIPE, StagedRows, rows_for
 
 LOAD_SQL = "load.sql"
 STAGE_SQL = "stage.sql"
@@ -66,10 +60,6 @@ class LoadSummary:
         return dict(self.__dict__)
 
 
-_ARTICLE_COLUMNS = ("article_id", "url", "title", "title_original", "published_at", "source_name", "body",
-                    "body_original", "content_hash", "encoding", "profile")
-
-
 _FETCH_COLUMNS = ("kind", "url", "final_url", "outcome", "status", "attempts", "content_type", "etag",
                   "last_modified", "bytes", "body_sha256", "fetched_at", "elapsed_ms", "detail")
 
@@ -79,7 +69,8 @@ class Stage:
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        self.con = duckdb.connect(str(self.path), config={"preserve_insertion_order": False})
+        # A bounded buffer pool: staged rows are written through to the file instead of piling up in memory.
+        self.con = duckdb.connect(str(self.path), config={"preserve_insertion_order": False, "memory_limit": "256MB"})
         run(self.con, STAGE_SQL, "create")
         self.articles_read = 0
         self.articles_failed = 0
@@ -91,54 +82,33 @@ class Stage:
         return {k: v for k, v in self.__dict__.items() if k != "con"}
 
     def add_fetches(self, fetches) -> None:
-        """Fetch outcomes (objects with the fetch_log fields, see flows.http.Fetch)."""
+        """Fetch outcomes (objects with the fetch_log fields, see flows.fetcher.Fetch)."""
         if fetches:
             run(self.con, STAGE_SQL, "add_fetches", {name: [getattr(f, name) for f in fetches] for name in _FETCH_COLUMNS})
 
     def add(self, extractions: list[Extraction], failures: list[Failure] = (), unchanged: int = 0) -> None:
-        articles = {name: [] for name in _ARTICLE_COLUMNS}
-        statements: dict[str, StatementRow] = {}
-        findings: dict[str, FindingRow] = {}
-        for extraction in extractions:
-            a = extraction.article
-            article_id = article_id_for(a.url)
-            for name, value in zip(_ARTICLE_COLUMNS, (
-                article_id, a.url, a.title, a.title_original, a.published_at, a.source_name, a.body,
-                "\n".join(a.paragraphs_original), a.content_hash, a.encoding, a.profile,
-            ), strict=True):
-                articles[name].append(value)
-            for row in statements_for(extraction, article_id):
-                statements.setdefault(row.statement_id, row)
-            for finding in extraction.findings:
-                row = finding_row(a.url, article_id, finding)
-                findings.setdefault(row.finding_id, row)
-            self.org_ids.update(o.org_id for o in extraction.organizations)
-        for failure in failures:
-            row = finding_row(failure.url, None, Finding(failure.kind, failure.detail))
-            findings.setdefault(row.finding_id, row)
-        if articles["article_id"]:
-            run(self.con, STAGE_SQL, "add_articles", articles)
-        if statements:
-            run(self.con, STAGE_SQL, "add_statements", _columns(statements.values(), StatementRow))
-        if findings:
-            run(self.con, STAGE_SQL, "add_findings", _columns(findings.values(), FindingRow))
-        self.articles_read += len(extractions)
-        self.articles_failed += len(failures)
+        self.add_rows(rows_for(extractions, failures), unchanged=unchanged)
+
+    def add_rows(self, rows: StagedRows, unchanged: int = 0) -> None:
+        """A batch's rows (see warehouse.records.rows_for): column inserts, no Python per row."""
+        if rows.articles:
+            run(self.con, STAGE_SQL, "add_articles", rows.articles)
+        if rows.statements:
+            run(self.con, STAGE_SQL, "add_statements", rows.statements)
+        if rows.findings:
+            run(self.con, STAGE_SQL, "add_findings", rows.findings)
+        self.org_ids.update(rows.org_ids)
+        self.articles_read += rows.articles_read
+        self.articles_failed += rows.articles_failed
         self.articles_unchanged += unchanged
 
     def finish(self) -> None:
-        """Deduplicate and close the file, so the warehouse connection can attach it."""
-        run(self.con, STAGE_SQL, "dedupe")
+        """Close the file, so the warehouse connection can attach it."""
         self.con.close()
 
 
-def _columns(rows, cls) -> dict[str, list]:
-    rows = list(rows)
-    return {name: [getattr(r, name) for r in rows] for name in cls.__dataclass_fields__}
-
-
 def load_stage(con: duckdb.DuckDBPyConnection, stage: Stage, *, sources: list[str] = (),
-               run_id: str | None = None, now: datetime | None = None) -> LoadSummary:
+               run_id: str | None = None, now: datetime | None = None, logger=None) -> LoadSummary:
     """Move a finished stage into the warehouse in one transaction."""
     run_id = run_id or uuid.uuid4().hex
     now = now or datetime.now(timezone.utc)
@@ -146,7 +116,8 @@ def load_stage(con: duckdb.DuckDBPyConnection, stage: Stage, *, sources: list[st
     summary = LoadSummary(run_id=run_id, articles_read=stage.articles_read, articles_failed=stage.articles_failed,
                           articles_unchanged=stage.articles_unchanged)
     con.execute("ATTACH $path AS stage (READ_ONLY)", {"path": str(stage.path)})
-    try:
+
+    def transaction() -> None:
         con.execute("BEGIN TRANSACTION")
         try:
             _load(con, params, summary, stage, list(sources))
@@ -154,6 +125,9 @@ def load_stage(con: duckdb.DuckDBPyConnection, stage: Stage, *, sources: list[st
         except BaseException:
             con.execute("ROLLBACK")
             raise
+
+    try:
+        with_memory_fallback(con, transaction, logger)
     finally:
         con.execute("DETACH stage")
     return summary

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from parsers.model import Extraction, Finding
@@ -159,3 +159,57 @@ def statements_for(extraction: Extraction, article_id: str) -> list[StatementRow
                  "as_of": stat.as_of}
         add(statement(article_id, "", "statistic", canonical_json(value), "", published, stat.evidence))
     return list(rows.values())
+
+
+ARTICLE_COLUMNS = ("article_id", "url", "title", "title_original", "published_at", "source_name", "body",
+                   "body_original", "content_hash", "encoding", "profile")
+
+
+@dataclass
+class StagedRows:
+    """A batch's warehouse rows as columns (name -> list of values), ready for the stage's ``unnest``
+    inserts. Built where the pages are parsed (a worker process, say), so the single writer only copies
+    columns; plain lists pickle cheaply between processes."""
+
+    articles: dict[str, list] = field(default_factory=dict)
+    statements: dict[str, list] = field(default_factory=dict)
+    findings: dict[str, list] = field(default_factory=dict)
+    org_ids: list[str] = field(default_factory=list)  # organizations the batch's articles name
+    articles_read: int = 0
+    articles_failed: int = 0
+
+
+def rows_for(extractions: list[Extraction], failures=()) -> StagedRows:
+    """Warehouse rows of parsed pages and of pages that failed (objects with url, kind, detail)."""
+    articles: dict[str, list] = {name: [] for name in ARTICLE_COLUMNS}
+    statements: dict[str, StatementRow] = {}
+    findings: dict[str, FindingRow] = {}
+    org_ids: dict[str, None] = {}
+    for extraction in extractions:
+        a = extraction.article
+        article_id = article_id_for(a.url)
+        for name, value in zip(ARTICLE_COLUMNS, (
+            article_id, a.url, a.title, a.title_original, a.published_at, a.source_name, a.body,
+            "\n".join(a.paragraphs_original), a.content_hash, a.encoding, a.profile,
+        ), strict=True):
+            articles[name].append(value)
+        for row in statements_for(extraction, article_id):
+            statements.setdefault(row.statement_id, row)
+        for finding in extraction.findings:
+            row = finding_row(a.url, article_id, finding)
+            findings.setdefault(row.finding_id, row)
+        org_ids.update(dict.fromkeys(o.org_id for o in extraction.organizations))
+    for failure in failures:
+        row = finding_row(failure.url, None, Finding(failure.kind, failure.detail))
+        findings.setdefault(row.finding_id, row)
+    return StagedRows(articles=articles if articles["article_id"] else {},
+                      statements=_columns(statements.values(), StatementRow),
+                      findings=_columns(findings.values(), FindingRow), org_ids=list(org_ids),
+                      articles_read=len(extractions), articles_failed=len(failures))
+
+
+def _columns(rows, cls) -> dict[str, list]:
+    rows = list(rows)
+    if not rows:
+        return {}
+    return {name: [getattr(r, name) for r in rows] for name in cls.__dataclass_fields__}

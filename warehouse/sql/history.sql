@@ -87,11 +87,12 @@ placed AS (
     LEFT JOIN ledger.role_ranks r ON r.role = m.role
 ),
 per_value AS (
+    -- The earliest-published source speaks for the version (arg_min over a sort key rather than an
+    -- ordered aggregate: it keeps a fixed-size state per group, so large loads can spill to disk).
     SELECT org_id, federation_id, valid_from, role, max(rank) AS rank, min(first_recorded) AS recorded_at,
-           first(statement_id ORDER BY published_at NULLS LAST, url, statement_id) AS statement_id,
-           first(article_id ORDER BY published_at NULLS LAST, url, statement_id) AS article_id,
-           first(evidence ORDER BY published_at NULLS LAST, url, statement_id) AS evidence,
-           list(DISTINCT url ORDER BY url) AS article_urls
+           arg_min({'statement_id': statement_id, 'article_id': article_id, 'evidence': evidence},
+                   (coalesce(published_at, 'infinity'::TIMESTAMPTZ), url, statement_id)) AS source,
+           list_sort(list_distinct(list(url))) AS article_urls
     FROM placed
     GROUP BY org_id, federation_id, valid_from, role
 ),
@@ -107,8 +108,8 @@ versions AS (
     SELECT *, lead(valid_from) OVER (PARTITION BY org_id, federation_id ORDER BY valid_from) AS valid_to
     FROM starts WHERE is_start
 )
-SELECT org_id, federation_id, role, valid_from, valid_to, recorded_at, statement_id, article_id, evidence,
-       article_urls
+SELECT org_id, federation_id, role, valid_from, valid_to, recorded_at, source.statement_id, source.article_id,
+       source.evidence, article_urls
 FROM versions
 WHERE role IS NOT NULL;
 
@@ -133,9 +134,9 @@ placed AS (
 per_value AS (
     SELECT org_id, valid_from, value, min(first_recorded) AS recorded_at,
            max(published_at) AS newest_published,
-           first(statement_id ORDER BY published_at NULLS LAST, url, statement_id) AS statement_id,
-           first(article_id ORDER BY published_at NULLS LAST, url, statement_id) AS article_id,
-           list(DISTINCT url ORDER BY url) AS article_urls
+           arg_min({'statement_id': statement_id, 'article_id': article_id},
+                   (coalesce(published_at, 'infinity'::TIMESTAMPTZ), url, statement_id)) AS source,
+           list_sort(list_distinct(list(url))) AS article_urls
     FROM placed
     GROUP BY org_id, valid_from, value
 ),
@@ -155,6 +156,7 @@ versions AS (
 )
 SELECT org_id, value ->> 'name' AS name, value ->> 'province' AS province, value ->> 'city' AS city,
        value ->> 'county' AS county, value ->> 'division_code' AS division_code, value ->> 'org_type' AS org_type,
-       value ->> 'level' AS level, valid_from, valid_to, recorded_at, statement_id, article_id, article_urls
+       value ->> 'level' AS level, valid_from, valid_to, recorded_at, source.statement_id, source.article_id,
+       article_urls
 FROM versions
 WHERE value IS NOT NULL;

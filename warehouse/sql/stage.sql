@@ -4,17 +4,20 @@
 -- direct calls.
 
 -- name: create
+-- Keys are primary keys and inserts ignore a key already staged: a page given twice in one run (two
+-- sources naming the same file, two URLs redirecting to one) is staged once, without a deduplicating
+-- rewrite of the whole stage at the end (that rewrite held the whole stage in memory).
 CREATE TABLE IF NOT EXISTS articles (
-    article_id VARCHAR, url VARCHAR, title VARCHAR, title_original VARCHAR, published_at TIMESTAMPTZ,
+    article_id VARCHAR PRIMARY KEY, url VARCHAR, title VARCHAR, title_original VARCHAR, published_at TIMESTAMPTZ,
     source_name VARCHAR, body VARCHAR, body_original VARCHAR, content_hash VARCHAR, encoding VARCHAR,
     profile VARCHAR
 );
 CREATE TABLE IF NOT EXISTS statements (
-    statement_id VARCHAR, article_id VARCHAR, entity_id VARCHAR, prop VARCHAR, value VARCHAR,
+    statement_id VARCHAR PRIMARY KEY, article_id VARCHAR, entity_id VARCHAR, prop VARCHAR, value VARCHAR,
     object_id VARCHAR, valid_from DATE, evidence VARCHAR
 );
 CREATE TABLE IF NOT EXISTS findings (
-    finding_id VARCHAR, article_url VARCHAR, article_id VARCHAR, kind VARCHAR, detail VARCHAR, evidence VARCHAR
+    finding_id VARCHAR PRIMARY KEY, article_url VARCHAR, article_id VARCHAR, kind VARCHAR, detail VARCHAR, evidence VARCHAR
 );
 CREATE TABLE IF NOT EXISTS fetches (
     kind VARCHAR, url VARCHAR, final_url VARCHAR, outcome VARCHAR, status INTEGER, attempts INTEGER,
@@ -23,20 +26,20 @@ CREATE TABLE IF NOT EXISTS fetches (
 );
 
 -- name: add_articles
-INSERT INTO articles
+INSERT OR IGNORE INTO articles
 SELECT unnest($article_id::VARCHAR[]), unnest($url::VARCHAR[]), unnest($title::VARCHAR[]),
        unnest($title_original::VARCHAR[]), unnest($published_at::TIMESTAMPTZ[]), unnest($source_name::VARCHAR[]),
        unnest($body::VARCHAR[]), unnest($body_original::VARCHAR[]), unnest($content_hash::VARCHAR[]),
        unnest($encoding::VARCHAR[]), unnest($profile::VARCHAR[]);
 
 -- name: add_statements
-INSERT INTO statements
+INSERT OR IGNORE INTO statements
 SELECT unnest($statement_id::VARCHAR[]), unnest($article_id::VARCHAR[]), unnest($entity_id::VARCHAR[]),
        unnest($prop::VARCHAR[]), unnest($value::VARCHAR[]), unnest($object_id::VARCHAR[]),
        unnest($valid_from::DATE[]), unnest($evidence::VARCHAR[]);
 
 -- name: add_findings
-INSERT INTO findings
+INSERT OR IGNORE INTO findings
 SELECT unnest($finding_id::VARCHAR[]), unnest($article_url::VARCHAR[]), unnest($article_id::VARCHAR[]),
        unnest($kind::VARCHAR[]), unnest($detail::VARCHAR[]), unnest($evidence::VARCHAR[]);
 
@@ -47,9 +50,3 @@ SELECT unnest($kind::VARCHAR[]), unnest($url::VARCHAR[]), unnest($final_url::VAR
        unnest($content_type::VARCHAR[]), unnest($etag::VARCHAR[]), unnest($last_modified::VARCHAR[]),
        unnest($bytes::BIGINT[]), unnest($body_sha256::VARCHAR[]), unnest($fetched_at::TIMESTAMPTZ[]),
        unnest($elapsed_ms::INTEGER[]), unnest($detail::VARCHAR[]);
-
--- name: dedupe
--- A page given twice in one run (two sources naming the same file) is staged twice: keep one.
-CREATE OR REPLACE TABLE articles AS SELECT DISTINCT ON (article_id) * FROM articles ORDER BY article_id;
-CREATE OR REPLACE TABLE statements AS SELECT DISTINCT ON (statement_id) * FROM statements ORDER BY statement_id;
-CREATE OR REPLACE TABLE findings AS SELECT DISTINCT ON (finding_id) * FROM findings ORDER BY finding_id;

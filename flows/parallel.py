@@ -1,0 +1,107 @@
+"""Parsing on every core: a pool of worker processes that turn a batch of pages into warehouse rows.
+
+Parsing is pure Python (BeautifulSoup builds its tree in Python), so threads share one core. The flow's
+``parse-batch`` tasks hand their pages to this pool; each worker parses, extracts and builds the
+batch's rows (warehouse.records.rows_for) and sends back plain column lists, so the flow's process,
+the warehouse's single writer, only copies columns into the stage.
+
+Workers are started with ``spawn`` (a fresh interpreter, no inherited threads or locks from Prefect's
+process) once per run and stopped when it ends. A worker that dies (killed, out of memory) breaks the
+pool: the batch is retried once in a fresh pool; if that dies too, the run goes on parsing in its
+own process (with a warning), as it would with ``parse_processes = 1``.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from warehouse.records import StagedRows, rows_for
+
+from .sources import RawPage
+
+_lock = threading.Lock()
+_pool: ProcessPoolExecutor | None = None
+_pool_size = 0
+_disabled = False  # set when workers cannot run here; cleared by shutdown()
+
+
+def default_processes() -> int:
+    """The cores this process may run on (a container's CPU set, not the host's core count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def parse_to_rows(pages: list[RawPage], profiles: tuple) -> tuple[StagedRows, list]:
+    """Parse pages into rows in this process (what each worker runs); also the pages that failed."""
+    from .pipeline import parse_pages
+
+    extractions, failures = parse_pages(pages, profiles)
+    return rows_for(extractions, failures), failures
+
+
+def parse_in_pool(pages: list[RawPage], profiles: tuple, processes: int) -> tuple[StagedRows, list]:
+    """Rows for ``pages`` and their failures, parsed in the pool of ``processes`` workers (1: here, in
+    this thread)."""
+    global _disabled
+    if processes <= 1 or not pages or _disabled:
+        return parse_to_rows(pages, profiles)
+    for _attempt in (1, 2):
+        pool = _get_pool(processes)
+        try:
+            return pool.submit(parse_to_rows, pages, profiles).result()
+        except BrokenProcessPool:
+            _discard(pool)
+    # Workers that die twice on one batch are more likely unable to start here (an interpreter that
+    # cannot re-import the program, a memory limit) than killed by the pages: parse in this process,
+    # for the rest of the run, and say so.
+    _disabled = True
+    _logger().warning(
+        "parse worker processes died twice on one batch; parsing in the flow's process from now on "
+        "(set [run] parse_processes = 1 to do so from the start)")
+    return parse_to_rows(pages, profiles)
+
+
+def _logger():
+    from prefect.exceptions import MissingContextError
+    from prefect.logging import get_run_logger
+
+    try:
+        return get_run_logger()
+    except MissingContextError:
+        return logging.getLogger("orgledger.parallel")
+
+
+def _get_pool(processes: int) -> ProcessPoolExecutor:
+    global _pool, _pool_size
+    with _lock:
+        if _pool is None or _pool_size != processes:
+            if _pool is not None:
+                _pool.shutdown(wait=False, cancel_futures=True)
+            _pool = ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("spawn"))
+            _pool_size = processes
+        return _pool
+
+
+def _discard(pool: ProcessPoolExecutor) -> None:
+    global _pool
+    with _lock:
+        if _pool is pool:
+            _pool = None
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+def shutdown() -> None:
+    """Stop the workers (the flow calls this when a run ends, whatever its outcome)."""
+    global _pool, _disabled
+    with _lock:
+        pool, _pool = _pool, None
+        _disabled = False
+    if pool is not None:
+        pool.shutdown(wait=True, cancel_futures=True)

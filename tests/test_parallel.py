@@ -1,0 +1,63 @@
+"""Parsing in worker processes (flows/parallel.py) gives exactly the rows of parsing in place, and a
+worker that dies does not sink the run."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from flows import parallel
+from flows.pipeline import read_sources
+from flows.settings import load_settings
+from flows.sources import RawPage
+
+from .helpers import ROOT, SAMPLES
+
+
+@pytest.fixture
+def pages():
+    read = read_sources([str(SAMPLES), str(ROOT / "tests" / "eval" / "docs")])
+    assert not read.failures
+    return read.pages
+
+
+@pytest.fixture(autouse=True)
+def stop_workers():
+    yield
+    parallel.shutdown()
+
+
+def test_worker_processes_give_the_same_rows_as_parsing_in_place(pages):
+    profiles = load_settings().profiles
+    in_place, failures_in_place = parallel.parse_in_pool(pages, profiles, processes=1)
+    pooled, failures_pooled = parallel.parse_in_pool(pages, profiles, processes=2)
+    assert len(pages) > 40 and in_place.articles_read == len(pages) and not failures_in_place
+    assert pooled == in_place
+    assert failures_pooled == failures_in_place
+    # The pool stays up for the next batch (one start per run, not per batch).
+    pool = parallel._pool
+    assert parallel.parse_in_pool(pages[:3], profiles, processes=2)[0].articles_read == 3
+    assert parallel._pool is pool
+
+
+class _KillsTheWorker(RawPage):
+    """A page that, when a worker process unpickles it, ends that process (as an OOM kill would)."""
+
+    def __reduce__(self):
+        return (os._exit, (3,))
+
+
+def test_dying_workers_fall_back_to_parsing_in_place(pages, caplog):
+    page = pages[0]
+    poison = _KillsTheWorker(page.source, page.url, page.data, page.http_charset)
+    rows, failures = parallel.parse_in_pool([poison], (), processes=2)
+    expected, _ = parallel.parse_to_rows([page], ())
+    assert rows == expected and failures == []
+    assert "parsing in the flow's process from now on" in caplog.text
+    # For the rest of the run batches parse in place; shutdown() (end of run) resets that.
+    assert parallel.parse_in_pool(pages[:2], (), processes=2)[0].articles_read == 2
+    assert parallel._pool is None
+    parallel.shutdown()
+    assert parallel.parse_in_pool(pages[:2], (), processes=2)[0].articles_read == 2
+    assert parallel._pool is not None
