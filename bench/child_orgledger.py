@@ -7,8 +7,8 @@ Modes:
            also the same over text decoded beforehand (informational)
   flow     the real Prefect flow ``ingest_news(sources=[corpus], warehouse=W)``; a no-op flow runs first so
            the ephemeral Prefect server's start is timed separately
-  direct   the same steps without Prefect: expand → fetch → skip-unchanged → parse → stage (in batches of
-           the config's batch_size, like the flow) → load_stage, with a time breakdown per step
+  direct   the same steps without Prefect: expand → read → parse into rows on the flow's worker processes →
+           stage (in the config's batches, overlapping like the flow's) → load_stage, with a time breakdown
   profile  cProfile of ``flows.pipeline.parse_pages`` (the function the flow's parse-batch task runs)
   load     orgledger's warehouse load of the synthetic snapshots (see bench/snapshots.py)
 """
@@ -103,37 +103,44 @@ def mode_flow(args) -> dict:
 
 def mode_direct(args) -> dict:
     """The flow's steps as plain calls, in the config's batches, on a fresh warehouse (so, like the flow's
-    first run, nothing is known yet and every page is parsed). Only functions whose signatures the flow
-    has kept stable are used: expand_sources, fetch_pages, parse_pages, Stage, connect_writer, load_stage."""
-    from flows.pipeline import expand_sources, fetch_pages, parse_pages
+    first run, nothing is known yet and every page is parsed): expand → read → parse into rows on the
+    same worker processes as the flow (flows.parallel) → stage → load_stage. Batches overlap like the
+    flow's (a thread per worker process), so the difference to the flow is Prefect alone."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from flows import parallel
+    from flows.ingest import parse_processes
+    from flows.pipeline import expand_sources, fetch_pages
     from flows.settings import load_settings
     from warehouse.db import connect_writer
     from warehouse.load import Stage, load_stage
 
-    timings = dict.fromkeys(("expand", "read", "parse", "stage_add", "stage_finish", "load"), 0.0)
-    started, cpu = time.perf_counter(), time.process_time()
+    timings = dict.fromkeys(("expand", "read_parse_stage", "load"), 0.0)
+    started, cpu = time.perf_counter(), cpu_tree()
     settings = load_settings(None)
+    processes = parse_processes(settings)
     t = time.perf_counter()
-    expanded = expand_sources([args.corpus])
-    locators, failures = expanded[0], expanded[-1]  # (locators, failures) or (locators, sites, failures)
+    locators, _, failures = expand_sources([args.corpus])
     timings["expand"] = time.perf_counter() - t
+
+    def read_and_parse(batch):
+        fetched = fetch_pages(batch)
+        rows, _ = parallel.parse_in_pool(fetched.pages, settings.profiles, processes)
+        return fetched, rows
+
     with tempfile.TemporaryDirectory(prefix="bench-direct-") as folder:
         stage = Stage(Path(folder) / "stage.duckdb")
         stage.add([], failures)
-        for i in range(0, len(locators), settings.batch_size):
-            batch = locators[i:i + settings.batch_size]
-            t = time.perf_counter()
-            fetched = fetch_pages(batch)
-            timings["read"] += time.perf_counter() - t
-            t = time.perf_counter()
-            extractions, parse_failures = parse_pages(fetched.pages, settings.profiles)
-            timings["parse"] += time.perf_counter() - t
-            t = time.perf_counter()
-            stage.add(extractions, fetched.failures + parse_failures)
-            timings["stage_add"] += time.perf_counter() - t
         t = time.perf_counter()
+        batches = [locators[i:i + settings.batch_size] for i in range(0, len(locators), settings.batch_size)]
+        with ThreadPoolExecutor(max_workers=processes) as pool:
+            for fetched, rows in pool.map(read_and_parse, batches):
+                stage.add_rows(rows)
+                if fetched.failures:
+                    stage.add([], fetched.failures)
+        parallel.shutdown()
         stage.finish()
-        timings["stage_finish"] = time.perf_counter() - t
+        timings["read_parse_stage"] = time.perf_counter() - t
         t = time.perf_counter()
         con = connect_writer(args.warehouse, timeout=settings.lock_timeout_seconds)
         try:
@@ -141,8 +148,9 @@ def mode_direct(args) -> dict:
         finally:
             con.close()
         timings["load"] = time.perf_counter() - t
-    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu
-    return {"seconds": seconds, "cpu_seconds": cpu_seconds, "timings": timings, "summary": summary.as_dict(), "pages": len(locators),
+    seconds, cpu_seconds = time.perf_counter() - started, cpu_tree() - cpu
+    return {"seconds": seconds, "cpu_seconds": cpu_seconds, "timings": timings, "summary": summary.as_dict(),
+            "pages": len(locators), "processes": processes,
             "process_seconds": time.perf_counter() - T_START, "peak_rss_mb": peak_self_mb()}
 
 

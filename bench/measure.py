@@ -16,8 +16,9 @@ def corpus_files(corpus: str, limit: int | None = None) -> list[Path]:
 
 
 def cpu_tree(pid: int | None = None) -> float:
-    """CPU seconds (user + system) of this process and all its live descendants, from /proc: catches
-    subprocesses too (the Prefect server, dlt's workers), which time.process_time() would not."""
+    """CPU seconds (user + system) of this process and all its descendants, live or exited and waited
+    for, from /proc: catches subprocesses too (the Prefect server, parse workers, dlt's workers), which
+    time.process_time() would not."""
     pid = pid or os.getpid()
     tick = os.sysconf("SC_CLK_TCK")
     total, stack = 0.0, [pid]
@@ -27,7 +28,9 @@ def cpu_tree(pid: int | None = None) -> float:
             with open(f"/proc/{current}/stat", "rb") as f:
                 stat = f.read().decode("utf-8", "replace")
             fields = stat[stat.rindex(")") + 2:].split()
-            total += (int(fields[11]) + int(fields[12])) / tick
+            # utime + stime, plus cutime + cstime: children that already exited and were waited for
+            # (the parse worker processes, stopped at the end of a run) count too.
+            total += (int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])) / tick
             for task in os.listdir(f"/proc/{current}/task"):
                 with open(f"/proc/{current}/task/{task}/children") as f:
                     stack += [int(c) for c in f.read().split()]
