@@ -35,6 +35,7 @@ from flows.pipeline import (
     ReadResult,
     expand_sources,
     fetch_pages,
+    file_records,
     page_fingerprint,
     plan_batches,
     split_unchanged,
@@ -115,7 +116,7 @@ def parse_batch(fetched: ReadResult, known: Known, profiles: tuple, processes: i
     rows, failures = parse_in_pool(changed, profiles, processes)
     for failure in failures:
         get_run_logger().warning("%s: %s", failure.url, failure.detail)
-    return ParsedBatch(rows, failures, unchanged)
+    return ParsedBatch(rows, failures, unchanged, file_records(fetched.pages))
 
 
 @task(name="load-warehouse", cache_policy=NO_CACHE)
@@ -144,10 +145,10 @@ def _ingest_news(sources: list[str] | None = None, warehouse: str | None = None,
     logger = get_run_logger()
     with RunLock(warehouse), tempfile.TemporaryDirectory(prefix="orgledger-run-") as folder:
         locators, sites, failures = expand_sources(sources, archive_root, settings.local_roots)
-        pages, validators = known_state(warehouse, timeout=settings.lock_timeout_seconds, logger=logger)
-        known = Known(pages, validators)
+        known = Known(*known_state(warehouse, timeout=settings.lock_timeout_seconds, logger=logger))
         stage = Stage(Path(folder) / "stage.duckdb")
-        stage.add([], failures)
+        locators, unchanged_files = known.skip_unchanged_files(locators)
+        stage.add([], failures, unchanged=unchanged_files)
         seen = set(locators)
         for found in [discover_site_task.submit(settings.site(key), run_id, policy, known, archive_root)
                       for key in sites]:
@@ -196,6 +197,7 @@ def _fetch_parse_and_stage(locators, run_id, policy, known: Known, archive_root,
         read: ReadResult = fetched.result()  # a failed fetch (e.g. the archive's disk is full) fails the run
         batch: ParsedBatch = future.result()
         stage.add_rows(batch.rows, unchanged=batch.unchanged + read.not_modified)
+        stage.add_files(batch.files)
         if read.failures:
             stage.add([], read.failures)
         stage.add_fetches(read.fetches)

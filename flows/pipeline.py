@@ -35,6 +35,12 @@ class ParsedBatch:
     rows: StagedRows  # the warehouse rows of the batch's changed pages (and of those that failed)
     failures: list[Failure] = field(default_factory=list)
     unchanged: int = 0
+    files: list[tuple[str, int, int, str]] = field(default_factory=list)  # see file_records
+
+
+def file_records(pages: list[RawPage]) -> list[tuple[str, int, int, str]]:
+    """(url, size, mtime_ns, content hash) of the local files read with a trustworthy stat."""
+    return [(p.url, *p.file_stat, page_fingerprint(p)) for p in pages if p.file_stat is not None]
 
 
 @dataclass
@@ -44,6 +50,8 @@ class Known:
     pages: dict[str, tuple[str, str]] = field(default_factory=dict)  # article url -> (content hash, parser)
     # url -> (ETag, Last-Modified, final URL) of its latest successful fetch
     validators: dict[str, tuple[str | None, str | None, str | None]] = field(default_factory=dict)
+    # file:// url -> (size, mtime_ns, content hash) of the local file when it was last read
+    files: dict[str, tuple[int, int, str]] = field(default_factory=dict)
 
     @property
     def urls(self) -> set[str]:
@@ -57,6 +65,32 @@ class Known:
         keys += [self.validators[k][2] for k in keys if k in self.validators and self.validators[k][2]]
         return Known({k: self.pages[k] for k in keys if k in self.pages},
                      {k: self.validators[k] for k in keys if k in self.validators})
+
+    def skip_unchanged_files(self, locators: list[str]) -> tuple[list[str], int]:
+        """Leave out local files that are unchanged by their stat: same size and modification time as
+        when the content stored for them (with the current parser) was read. Nothing is read or hashed
+        for them, so an unchanged re-run costs a stat per file. Returns (locators to read, skipped)."""
+        if not self.files:
+            return locators, 0
+        keep, skipped = [], 0
+        for locator in locators:
+            if not (is_url(locator) or is_archived(locator)) and self._file_unchanged(locator):
+                skipped += 1
+            else:
+                keep.append(locator)
+        return keep, skipped
+
+    def _file_unchanged(self, locator: str) -> bool:
+        path = Path(locator)
+        url = path.resolve().as_uri()
+        recorded = self.files.get(url)
+        if recorded is None or self.pages.get(url) != (recorded[2], PARSER_VERSION):
+            return False
+        try:
+            stat = path.stat()
+        except OSError:
+            return False  # let the read report it
+        return (stat.st_size, stat.st_mtime_ns) == recorded[:2]
 
 
 # Fetch outcomes that are failures to report; the others (robots, off-site, 304) are policy, not faults.

@@ -13,6 +13,7 @@ from __future__ import annotations
 import glob
 import json
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +28,14 @@ class RawPage:
     url: str  # file:// URI or http(s) URL (after redirects)
     data: bytes
     http_charset: str | None = None
+    # A local file's (size, mtime_ns) as read, when trustworthy for skipping it unread next time.
+    file_stat: tuple[int, int] | None = None
+
+
+# A file modified this close to when it was read may change again within the same mtime tick
+# without its stat changing ("racy" in git's words): its stat is not recorded, so the next run
+# reads and hashes it.
+RACY_SECONDS = 2.0
 
 
 class SourceError(Exception):
@@ -116,7 +125,15 @@ def archive_locator(root: str, record: dict) -> str:
 def read_file(locator: str) -> RawPage:
     path = Path(locator)
     try:
-        return RawPage(source=locator, url=path.resolve().as_uri(), data=path.read_bytes())
+        with open(path, "rb") as handle:
+            before = os.fstat(handle.fileno())
+            data = handle.read()
+            after = os.fstat(handle.fileno())
+        stat = (after.st_size, after.st_mtime_ns)
+        trusted = (before.st_size, before.st_mtime_ns) == stat and len(data) == after.st_size \
+            and time.time() - after.st_mtime >= RACY_SECONDS
+        return RawPage(source=locator, url=path.resolve().as_uri(), data=data,
+                       file_stat=stat if trusted else None)
     except OSError as exc:
         raise SourceError(path.resolve().as_uri(), f"cannot read {locator}: {exc.strerror or exc}") from exc
 

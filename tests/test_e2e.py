@@ -49,6 +49,63 @@ def test_flow_loads_samples_and_is_idempotent(prefect_harness, tmp_path):
     assert {t: query(warehouse, f"SELECT count(*) FROM ledger.{t}")[0][0] for t in tables} == before
 
 
+def test_unchanged_files_are_skipped_by_stat_without_reading_them(prefect_harness, tmp_path, monkeypatch):
+    import shutil
+
+    import flows.pipeline
+    from flows.ingest import ingest_news
+
+    folder = tmp_path / "pages"
+    shutil.copytree(SAMPLES, folder)
+    old = 1_600_000_000  # an mtime long past: trusted (a file modified seconds ago is re-read)
+    for path in folder.iterdir():
+        os.utime(path, (old, old))
+    reads: list[str] = []
+    real_read = flows.pipeline.read_file
+    monkeypatch.setattr(flows.pipeline, "read_file", lambda loc: reads.append(os.path.basename(loc)) or real_read(loc))
+    warehouse = tmp_path / "stat.duckdb"
+    keys = ("articles_read", "articles_unchanged", "statements_new")
+
+    first = ingest_news(sources=[str(folder)], warehouse=str(warehouse))
+    assert ({k: first[k] for k in keys}, sorted(reads)) == (
+        {"articles_read": 3, "articles_unchanged": 0, "statements_new": first["statements_new"]},
+        sorted(p.name for p in folder.iterdir()))
+    assert query(warehouse, "SELECT count(*), count(DISTINCT content_hash) FROM ledger.source_files") == [(3, 3)]
+
+    reads.clear()
+    second = ingest_news(sources=[str(folder)], warehouse=str(warehouse))
+    assert ({k: second[k] for k in keys}, reads) == (
+        {"articles_read": 0, "articles_unchanged": 3, "statements_new": 0}, [])
+
+    # Touched (same bytes, new mtime): read and hashed once, found unchanged, its new stat recorded.
+    touched = folder / "seed-clean-utf8.html"
+    os.utime(touched, (old + 10, old + 10))
+    reads.clear()
+    third = ingest_news(sources=[str(folder)], warehouse=str(warehouse))
+    assert ({k: third[k] for k in keys}, reads) == (
+        {"articles_read": 0, "articles_unchanged": 3, "statements_new": 0}, ["seed-clean-utf8.html"])
+    reads.clear()
+    assert ingest_news(sources=[str(folder)], warehouse=str(warehouse))["articles_unchanged"] == 3
+    assert reads == []
+
+    # Changed bytes with the old mtime put back: the size gives it away. (Same size and same mtime would
+    # not: that is the stat heuristic of make and rsync, and why recent mtimes are not trusted.)
+    changed = folder / "seed-gb2312-noisy.html"
+    changed.write_bytes(changed.read_bytes() + b"<p>\xd0\xc2</p>")
+    os.utime(changed, (old, old))
+    reads.clear()
+    fourth = ingest_news(sources=[str(folder)], warehouse=str(warehouse))
+    assert (fourth["articles_read"], fourth["articles_unchanged"], reads) == (1, 2, ["seed-gb2312-noisy.html"])
+
+    # A file modified just now is read but its stat is not trusted, so the next run reads it again.
+    fresh = folder / "seed-garbled-traditional.txt"
+    fresh.write_bytes(fresh.read_bytes())
+    ingest_news(sources=[str(folder)], warehouse=str(warehouse))
+    reads.clear()
+    ingest_news(sources=[str(folder)], warehouse=str(warehouse))
+    assert reads == ["seed-garbled-traditional.txt"]
+
+
 def test_bad_page_does_not_sink_the_run(prefect_harness, tmp_path):
     from flows.ingest import ingest_news
 

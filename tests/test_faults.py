@@ -243,12 +243,14 @@ def test_older_warehouse_is_migrated_in_place(tmp_path, settings):
     # What version 1 of the schema left behind: no fetch log, history derived by older definitions.
     con = duckdb.connect(str(path))
     con.execute("DROP TABLE ledger.fetches")
-    con.execute("DELETE FROM ledger.schema_migrations WHERE version = 2")
+    con.execute("DROP TABLE ledger.source_files")
+    con.execute("DELETE FROM ledger.schema_migrations WHERE version IN (2, 3)")
     con.execute("UPDATE ledger.meta SET value = 'older' WHERE key = 'history_fingerprint'")
     con.execute("DELETE FROM ledger.membership_versions WHERE valid_to IS NOT NULL")
     con.close()
     con = connect_writer(path, timeout=5)
-    assert con.execute("SELECT version FROM ledger.schema_migrations ORDER BY version").fetchall() == [(1,), (2,)]
+    assert con.execute("SELECT version FROM ledger.schema_migrations ORDER BY version").fetchall() == [
+        (1,), (2,), (3,)]
     assert [c.name for c in check_warehouse(con) if not c.ok] == []
     con.close()
     assert tables(path) == expected

@@ -152,10 +152,10 @@ def test_migrations_are_recorded_and_rerun_safely(tmp_path):
     path = tmp_path / "m.duckdb"
     con = duckdb.connect(str(path))
     applied = migrate(con)
-    assert applied == [v for v, _, _ in migrations()] == [1, 2]
+    assert applied == [v for v, _, _ in migrations()] == [1, 2, 3]
     assert migrate(con) == []
     assert con.execute("SELECT version, name FROM ledger.schema_migrations ORDER BY version").fetchall() == [
-        (1, "init"), (2, "fetch_log")]
+        (1, "init"), (2, "fetch_log"), (3, "source_files")]
     con.close()
 
 

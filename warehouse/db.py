@@ -191,18 +191,19 @@ def connect_reader(path: str | Path) -> duckdb.DuckDBPyConnection:
 
 
 def known_state(path: str | Path, *, timeout: float = 300.0, logger=None):
-    """What a run needs to know before it fetches: article url -> (content hash, parser version), and
+    """What a run needs to know before it reads anything: article url -> (content hash, parser version);
     url -> (ETag, Last-Modified, final URL) of its latest successful fetch, for conditional requests
-    (and to recognise a redirected page as the article stored under its final URL). Empty for a
-    new warehouse. Read through a short read-only connection, so it never blocks analysts."""
+    (and to recognise a redirected page as the article stored under its final URL); and file:// url ->
+    (size, mtime_ns, content hash) of local files as last read. Empty for a new warehouse. Read through
+    a short read-only connection, so it never blocks analysts."""
     path = Path(path)
     if not path.exists():
-        return {}, {}
+        return {}, {}, {}
     con = _connect_waiting(path, timeout=timeout, read_only=True, logger=logger)
     try:
         pending = pending_migrations(con)
         if 1 in pending:  # no articles table yet
-            return {}, {}
+            return {}, {}, {}
         pages = {url: (h, v) for url, h, v in
                  con.execute("SELECT url, content_hash, parser_version FROM ledger.articles").fetchall()}
         validators = {}
@@ -211,6 +212,10 @@ def known_state(path: str | Path, *, timeout: float = 300.0, logger=None):
                 "SELECT url, arg_max(etag, fetched_at), arg_max(last_modified, fetched_at), "
                 "arg_max(final_url, fetched_at) FROM ledger.fetches "
                 "WHERE outcome = 'ok' AND kind IN ('article', 'listing') GROUP BY url").fetchall()}
-        return pages, validators
+        files = {}
+        if 3 not in pending:
+            files = {url: (size, mtime_ns, h) for url, size, mtime_ns, h in con.execute(
+                "SELECT url, size, mtime_ns, content_hash FROM ledger.source_files").fetchall()}
+        return pages, validators, files
     finally:
         con.close()

@@ -86,6 +86,13 @@ class Stage:
         if fetches:
             run(self.con, STAGE_SQL, "add_fetches", {name: [getattr(f, name) for f in fetches] for name in _FETCH_COLUMNS})
 
+    def add_files(self, files: list[tuple[str, int, int, str]]) -> None:
+        """Local files as read: (url, size, mtime_ns, content hash); see ledger.source_files."""
+        if files:
+            url, size, mtime_ns, content_hash = (list(column) for column in zip(*files))
+            run(self.con, STAGE_SQL, "add_files",
+                {"url": url, "size": size, "mtime_ns": mtime_ns, "content_hash": content_hash})
+
     def add(self, extractions: list[Extraction], failures: list[Failure] = (), unchanged: int = 0) -> None:
         self.add_rows(rows_for(extractions, failures), unchanged=unchanged)
 
@@ -136,7 +143,8 @@ def load_stage(con: duckdb.DuckDBPyConnection, stage: Stage, *, sources: list[st
 def _load(con, params, summary: LoadSummary, stage: Stage, sources: list[str]) -> None:
     before = con.execute("SELECT count(*) FROM ledger.statements").fetchone()[0]
     for step in ("upsert_articles", "supersede_statements", "insert_statements", "reassert_statements",
-                 "supersede_findings", "insert_findings", "reassert_findings", "insert_fetches"):
+                 "supersede_findings", "insert_findings", "reassert_findings", "insert_fetches",
+                 "upsert_source_files"):
         run(con, LOAD_SQL, step, params)
     summary.statements_new = con.execute("SELECT count(*) FROM ledger.statements").fetchone()[0] - before
     # A rename or a credit code changes who is who: then every key is re-derived, else the touched ones.

@@ -69,6 +69,11 @@ SELECT 'fx_' || substr(sha256(concat_ws(chr(31), $run_id, f.kind, f.url, f.fetch
        f.last_modified, f.bytes, f.body_sha256, f.fetched_at, f.elapsed_ms, coalesce(f.detail, '')
 FROM stage.fetches f;
 
+-- name: upsert_source_files
+-- How each local file looked when read (for skipping it unread next time; see migration 003).
+INSERT OR REPLACE INTO ledger.source_files
+SELECT url, size, mtime_ns, content_hash, $now FROM stage.files;
+
 -- name: affected_keys
 -- Every history key whose statements this load touched (new, superseded or revived), resolved through
 -- renames and credit codes. A touched rename or credit code changes identity resolution, so then

@@ -19,6 +19,9 @@ CREATE TABLE IF NOT EXISTS statements (
 CREATE TABLE IF NOT EXISTS findings (
     finding_id VARCHAR PRIMARY KEY, article_url VARCHAR, article_id VARCHAR, kind VARCHAR, detail VARCHAR, evidence VARCHAR
 );
+CREATE TABLE IF NOT EXISTS files (
+    url VARCHAR PRIMARY KEY, size BIGINT, mtime_ns BIGINT, content_hash VARCHAR
+);
 CREATE TABLE IF NOT EXISTS fetches (
     kind VARCHAR, url VARCHAR, final_url VARCHAR, outcome VARCHAR, status INTEGER, attempts INTEGER,
     content_type VARCHAR, etag VARCHAR, last_modified VARCHAR, bytes BIGINT, body_sha256 VARCHAR,
@@ -50,3 +53,7 @@ SELECT unnest($kind::VARCHAR[]), unnest($url::VARCHAR[]), unnest($final_url::VAR
        unnest($content_type::VARCHAR[]), unnest($etag::VARCHAR[]), unnest($last_modified::VARCHAR[]),
        unnest($bytes::BIGINT[]), unnest($body_sha256::VARCHAR[]), unnest($fetched_at::TIMESTAMPTZ[]),
        unnest($elapsed_ms::INTEGER[]), unnest($detail::VARCHAR[]);
+
+-- name: add_files
+INSERT OR REPLACE INTO files
+SELECT unnest($url::VARCHAR[]), unnest($size::BIGINT[]), unnest($mtime_ns::BIGINT[]), unnest($content_hash::VARCHAR[]);
