@@ -327,8 +327,8 @@ class Runner:
         plain = Rate(pages, direct["seconds"], direct["cpu_seconds"])
         self.row(size, "7", "same steps called directly (no Prefect)", pages, "pages", plain, direct, "bs4 baseline",
                  plain.ratio(base),
-                 note="parse {parse:.1f} s, stage {stage_add:.1f} s, load {load:.1f} s, read {read:.1f} s".format(
-                     **direct["timings"]))
+                 note="read+parse+stage {read_parse_stage:.1f} s, load {load:.1f} s, {processes} parse processes"
+                 .format(**direct["timings"], processes=direct.get("processes")))
         overhead = (e2e.wall / plain.wall - 1, e2e.cpu / plain.cpu - 1)
         self.row(size, "7", "Prefect overhead: flow (server up) vs direct", pages, "pages",
                  Rate(pages, e2e.wall - plain.wall, e2e.cpu - plain.cpu, rate=False), flow1, "flow ÷ direct − 1",
