@@ -29,6 +29,9 @@ from .queries import run
 from .records import STATEMENT_RECIPE, StagedRows, rows_for
 
 LOAD_SQL = "load.sql"
+# History is re-derived for at most this many keys (organizations + memberships) per statement: a
+# backfill's first load touches every key, and deriving them all at once needed gigabytes.
+KEYS_PER_CHUNK = 25_000
 STAGE_SQL = "stage.sql"
 
 
@@ -150,10 +153,17 @@ def _load(con, params, summary: LoadSummary, stage: Stage, sources: list[str]) -
     # A rename or a credit code changes who is who: then every key is re-derived, else the touched ones.
     identity = run(con, LOAD_SQL, "identity_touched", params).fetchone()[0]
     run(con, LOAD_SQL, "affect_everything" if identity else "affected_keys", params)
-    run(con, LOAD_SQL, "snapshot_before", params)
-    run(con, LOAD_SQL, "derive_versions", params)
-    summary.orgs_new, summary.orgs_changed, summary.memberships_changed = run(
-        con, LOAD_SQL, "change_counts", params).fetchone()
+    keys = run(con, LOAD_SQL, "keep_affected", params).fetchone()[0]
+    chunks = max(1, -(-keys // KEYS_PER_CHUNK))
+    for chunk in range(chunks):
+        if chunks > 1:
+            run(con, LOAD_SQL, "take_chunk", {"chunk": chunk, "chunks": chunks})
+        run(con, LOAD_SQL, "snapshot_before", params)
+        run(con, LOAD_SQL, "derive_versions", params)
+        new, changed, memberships = run(con, LOAD_SQL, "change_counts", params).fetchone()
+        summary.orgs_new += new
+        summary.orgs_changed += changed
+        summary.memberships_changed += memberships
     run(con, LOAD_SQL, "clear_affected", params)
     summary.orgs_unchanged = len(stage.org_ids) - summary.orgs_new - summary.orgs_changed
     kinds = con.execute("SELECT kind, count(*) FROM stage.findings GROUP BY kind ORDER BY kind").fetchall()

@@ -120,6 +120,22 @@ UNION SELECT org_id, federation_id FROM ledger.membership_versions_at('infinity'
 SELECT count(*) > 0 FROM ledger.statements
 WHERE prop IN ('renamed', 'credit_code') AND (last_recorded = $now OR superseded_at = $now);
 
+-- name: keep_affected
+-- All keys to re-derive; derived chunk by chunk (take_chunk), so that memory stays bounded however
+-- many keys a load touches (a first load of a backfill touches every key).
+CREATE OR REPLACE TEMP TABLE all_affected_orgs AS SELECT DISTINCT org_id FROM ledger.affected_orgs;
+CREATE OR REPLACE TEMP TABLE all_affected_memberships AS
+SELECT DISTINCT org_id, federation_id FROM ledger.affected_memberships;
+SELECT (SELECT count(*) FROM all_affected_orgs) + (SELECT count(*) FROM all_affected_memberships);
+
+-- name: take_chunk
+-- Keys of one chunk (by a hash of the organization, so an organization's memberships go together).
+DELETE FROM ledger.affected_orgs;
+DELETE FROM ledger.affected_memberships;
+INSERT INTO ledger.affected_orgs SELECT org_id FROM all_affected_orgs WHERE hash(org_id) % $chunks = $chunk;
+INSERT INTO ledger.affected_memberships
+SELECT org_id, federation_id FROM all_affected_memberships WHERE hash(org_id) % $chunks = $chunk;
+
 -- name: snapshot_before
 CREATE OR REPLACE TEMP TABLE org_before AS
 SELECT org_id, md5(string_agg(concat_ws('|', name, province, city, county, org_type, level, valid_from, valid_to), '#'
