@@ -26,7 +26,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.tasks import exponential_backoff
 
 from flows import archive as archive_store, parallel, progress
-from flows.parallel import parse_in_pool
+from flows.parallel import parse_read_in_pool
 from flows.crawl import Discovery, discover_site
 from flows.fetcher import CrawlPolicy, Fetcher
 from flows.pipeline import (
@@ -36,9 +36,9 @@ from flows.pipeline import (
     expand_sources,
     fetch_pages,
     file_records,
-    page_fingerprint,
     plan_batches,
     split_unchanged,
+    spool_pages,
 )
 from flows.report import findings_markdown, summary_table
 from flows.runners import task_runner
@@ -88,22 +88,24 @@ def discover_site_task(site, run_id: str, policy: CrawlPolicy, known: Known, arc
 
 @task(name="fetch-batch", retries=2, retry_delay_seconds=exponential_backoff(backoff_factor=2),
       retry_jitter_factor=0.5, cache_policy=NO_CACHE)
-def fetch_batch(locators: list[str], run_id: str, policy: CrawlPolicy, known: Known, archive_root: str) -> ReadResult:
+def fetch_batch(locators: list[str], run_id: str, policy: CrawlPolicy, known: Known, archive_root: str,
+                spool_folder: str | None = None) -> ReadResult:
     """Fetch one batch. Per-page failures are results, not exceptions; an unexpected error (such as a
-    full disk under the archive) retries and then fails the run before anything is loaded."""
+    full disk under the archive) retries and then fails the run before anything is loaded. With a
+    ``spool_folder`` the pages' bytes go to a file there and the result carries only their refs."""
     result = fetch_pages(locators, run_fetcher(run_id, policy), known, archive_root)
     _archive_records(archive_root, run_id, result.fetches)
     for failure in result.failures:
         get_run_logger().warning("%s: %s", failure.url, failure.detail)
-    return result
+    return spool_pages(result, spool_folder) if spool_folder else result
 
 
 def _parse_cache_key(context, parameters) -> str:
     """Same page bytes, same parser version, same site profiles, same stored state → same result."""
     digest = hashlib.sha256(f"{PARSER_VERSION}|{parameters['profiles']!r}".encode())
     known: Known = parameters["known"]
-    for page in parameters["fetched"].pages:
-        digest.update(f"|{page.url}|{page.http_charset}|{page_fingerprint(page)}|{known.pages.get(page.url)}".encode())
+    for ref in parameters["fetched"].page_refs():
+        digest.update(f"|{ref.url}|{ref.http_charset}|{ref.sha256}|{known.pages.get(ref.url)}".encode())
     return "parse-" + digest.hexdigest()
 
 
@@ -115,11 +117,14 @@ def parse_batch(fetched: ReadResult, known: Known, profiles: tuple, processes: i
     """Skip pages the warehouse already holds unchanged; parse the rest into warehouse rows, on
     ``processes`` worker processes (flows/parallel.py). Cached by content hash and parser version.
     Fetch records are not part of the result (a cached result must not replay them)."""
-    changed, unchanged = split_unchanged(fetched.pages, known)
-    rows, failures = parse_in_pool(changed, profiles, processes)
+    refs = fetched.page_refs()
+    changed, unchanged = split_unchanged(refs, known)
+    rows, failures = parse_read_in_pool(fetched, changed, profiles, processes)
+    if fetched.spool:
+        Path(fetched.spool).unlink(missing_ok=True)
     for failure in failures:
         get_run_logger().warning("%s: %s", failure.url, failure.detail)
-    return ParsedBatch(rows, failures, unchanged, file_records(fetched.pages))
+    return ParsedBatch(rows, failures, unchanged, file_records(refs))
 
 
 @task(name="load-warehouse", cache_policy=NO_CACHE)
@@ -189,6 +194,9 @@ def _fetch_parse_and_stage(locators, run_id, policy, known: Known, archive_root,
     many pages), staging each parsed batch as it completes. Batches of one lane run in order."""
     lanes = plan_batches(locators, settings.batch_size, policy.per_host_concurrency)
     processes = parse_processes(settings)
+    # Pages travel between fetch and parse as a file in the run's folder, unless tasks run on Dask
+    # (possibly other machines: then Dask moves the bytes).
+    spool_folder = str(stage.path.parent) if settings.task_runner == "threads" else None
     # Two batches per parsing worker keep every worker busy while the next batch is read; more would
     # only hold more pages in memory.
     window = max(2, 2 * (settings.dask_workers if settings.task_runner == "dask" else processes))
@@ -215,7 +223,7 @@ def _fetch_parse_and_stage(locators, run_id, policy, known: Known, archive_root,
             consume(done)
         subset = known.subset(batch)
         previous = last_fetch.get(lane)
-        fetched = fetch_batch.submit(batch, run_id, policy, subset, archive_root,
+        fetched = fetch_batch.submit(batch, run_id, policy, subset, archive_root, spool_folder,
                                      wait_for=[previous] if previous is not None else None)
         last_fetch[lane] = fetched
         parse = parse_batch.submit(fetched, subset, settings.profiles, processes)

@@ -46,16 +46,40 @@ def parse_to_rows(pages: list[RawPage], profiles: tuple) -> tuple[StagedRows, li
     return rows_for(extractions, failures), failures
 
 
+def parse_spooled(spool: str, urls: set[str], profiles: tuple) -> tuple[StagedRows, list]:
+    """Parse the spooled pages (flows.pipeline.spool_pages) with one of ``urls``; a worker reads the
+    file itself."""
+    from .pipeline import ReadResult
+
+    return parse_to_rows(ReadResult(spool=spool).load_pages(urls), profiles)
+
+
 def parse_in_pool(pages: list[RawPage], profiles: tuple, processes: int) -> tuple[StagedRows, list]:
     """Rows for ``pages`` and their failures, parsed in the pool of ``processes`` workers (1: here, in
     this thread)."""
+    if not pages:
+        return parse_to_rows([], profiles)
+    return _run(parse_to_rows, (pages, profiles), processes)
+
+
+def parse_read_in_pool(read, urls: set[str], profiles: tuple, processes: int) -> tuple[StagedRows, list]:
+    """Rows for the pages of ``read`` (a flows.pipeline.ReadResult) with one of ``urls``. Spooled pages
+    go to the worker as a path: their bytes never pass through this process again."""
+    if not urls:
+        return parse_to_rows([], profiles)
+    if read.spool is None:
+        return parse_in_pool(read.load_pages(urls), profiles, processes)
+    return _run(parse_spooled, (read.spool, urls, profiles), processes)
+
+
+def _run(function, args: tuple, processes: int):
     global _disabled
-    if processes <= 1 or not pages or _disabled:
-        return parse_to_rows(pages, profiles)
+    if processes <= 1 or _disabled:
+        return function(*args)
     for _attempt in (1, 2):
         pool = _get_pool(processes)
         try:
-            return pool.submit(parse_to_rows, pages, profiles).result()
+            return pool.submit(function, *args).result()
         except BrokenProcessPool:
             _discard(pool)
     # Workers that die twice on one batch are more likely unable to start here (an interpreter that
@@ -65,7 +89,7 @@ def parse_in_pool(pages: list[RawPage], profiles: tuple, processes: int) -> tupl
     _logger().warning(
         "parse worker processes died twice on one batch; parsing in the flow's process from now on "
         "(set [run] parse_processes = 1 to do so from the start)")
-    return parse_to_rows(pages, profiles)
+    return function(*args)
 
 
 def _logger():

@@ -61,3 +61,18 @@ def test_dying_workers_fall_back_to_parsing_in_place(pages, caplog):
     parallel.shutdown()
     assert parallel.parse_in_pool(pages[:2], (), processes=2)[0].articles_read == 2
     assert parallel._pool is not None
+
+
+def test_spooled_pages_parse_to_the_same_rows(pages, tmp_path):
+    """Between fetch and parse a batch travels as a file and page refs, not bytes (flows.pipeline.spool_pages)."""
+    from flows.pipeline import ReadResult, spool_pages
+
+    profiles = load_settings().profiles
+    read = ReadResult(pages=pages)
+    spooled = spool_pages(read, str(tmp_path))
+    assert (spooled.pages, spooled.page_refs()) == ([], read.page_refs())
+    assert spooled.load_pages() == pages
+    chosen = {p.url for p in pages[::5]}
+    expected = parallel.parse_in_pool([p for p in pages if p.url in chosen], profiles, processes=1)
+    assert parallel.parse_read_in_pool(spooled, chosen, profiles, processes=2) == expected
+    assert parallel.parse_read_in_pool(read, chosen, profiles, processes=2) == expected
