@@ -29,6 +29,7 @@ from .queries import run
 from .records import STATEMENT_RECIPE, StagedRows, rows_for
 
 LOAD_SQL = "load.sql"
+STAGE_MEMORY_LIMIT = "128MB"
 # History is re-derived for at most this many keys (organizations + memberships) per statement: a
 # backfill's first load touches every key, and deriving them all at once needed gigabytes.
 KEYS_PER_CHUNK = 25_000
@@ -72,8 +73,10 @@ class Stage:
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        # A bounded buffer pool: staged rows are written through to the file instead of piling up in memory.
-        self.con = duckdb.connect(str(self.path), config={"preserve_insertion_order": False, "memory_limit": "256MB"})
+        # A small buffer pool: staged rows are written through to the file instead of piling up in
+        # memory (an insert that does not fit is retried without the limit, see _insert).
+        self.con = duckdb.connect(str(self.path), config={"preserve_insertion_order": False,
+                                                          "memory_limit": STAGE_MEMORY_LIMIT})
         run(self.con, STAGE_SQL, "create")
         self.articles_read = 0
         self.articles_failed = 0
@@ -87,26 +90,30 @@ class Stage:
     def add_fetches(self, fetches) -> None:
         """Fetch outcomes (objects with the fetch_log fields, see flows.fetcher.Fetch)."""
         if fetches:
-            run(self.con, STAGE_SQL, "add_fetches", {name: [getattr(f, name) for f in fetches] for name in _FETCH_COLUMNS})
+            self._insert("add_fetches", {name: [getattr(f, name) for f in fetches] for name in _FETCH_COLUMNS})
 
     def add_files(self, files: list[tuple[str, int, int, str]]) -> None:
         """Local files as read: (url, size, mtime_ns, content hash); see ledger.source_files."""
         if files:
             url, size, mtime_ns, content_hash = (list(column) for column in zip(*files))
-            run(self.con, STAGE_SQL, "add_files",
+            self._insert("add_files",
                 {"url": url, "size": size, "mtime_ns": mtime_ns, "content_hash": content_hash})
 
     def add(self, extractions: list[Extraction], failures: list[Failure] = (), unchanged: int = 0) -> None:
         self.add_rows(rows_for(extractions, failures), unchanged=unchanged)
 
+    def _insert(self, step: str, columns: dict) -> None:
+        # One statement in autocommit: a failed attempt left nothing behind, so it can be repeated.
+        with_memory_fallback(self.con, lambda: run(self.con, STAGE_SQL, step, columns))
+
     def add_rows(self, rows: StagedRows, unchanged: int = 0) -> None:
         """A batch's rows (see warehouse.records.rows_for): column inserts, no Python per row."""
         if rows.articles:
-            run(self.con, STAGE_SQL, "add_articles", rows.articles)
+            self._insert("add_articles", rows.articles)
         if rows.statements:
-            run(self.con, STAGE_SQL, "add_statements", rows.statements)
+            self._insert("add_statements", rows.statements)
         if rows.findings:
-            run(self.con, STAGE_SQL, "add_findings", rows.findings)
+            self._insert("add_findings", rows.findings)
         self.org_ids.update(rows.org_ids)
         self.articles_read += rows.articles_read
         self.articles_failed += rows.articles_failed
