@@ -183,15 +183,27 @@ def test_locked_warehouse_gives_clear_error(tmp_path):
         holder.wait()
 
 
-def test_a_load_that_outgrows_the_memory_limit_is_retried_without_it(tmp_path, caplog):
-    """DuckDB spills most operators to disk under its memory limit, not all: then the action runs once
-    more with the limit lifted, instead of failing the run."""
-    import duckdb
+def test_a_load_that_outgrows_the_memory_limit_is_retried_with_more(tmp_path, caplog):
+    """DuckDB spills most operators to disk under its memory limit, not all: then the action runs again
+    with four times the limit (twice), then without one, instead of failing the run."""
+    from warehouse.db import _UNITS, _memory_limit, with_memory_fallback
 
-    from warehouse.db import with_memory_fallback
-
-    con = duckdb.connect(str(tmp_path / "m.duckdb"), config={"memory_limit": "8MB"})
+    con = duckdb.connect(str(tmp_path / "m.duckdb"), config={"memory_limit": "8MB", "threads": 1})
+    unlimited = _memory_limit(duckdb.connect(str(tmp_path / "u.duckdb")))[1]
     query = "SELECT length(string_agg(x::VARCHAR, ',' ORDER BY x DESC)) FROM range(3000000) t(x)"
-    assert with_memory_fallback(con, lambda: con.execute(query).fetchone()[0]) == 22888889  # digits of 0..2999999 plus the commas
-    assert "ran out of its 7.6 MiB memory limit" in caplog.text
-    assert con.execute("SELECT current_setting('memory_limit')").fetchone()[0] != "7.6 MiB"
+    # digits of 0..2999999 plus the commas
+    assert with_memory_fallback(con, lambda: con.execute(query).fetchone()[0]) == 22888889
+    steps = [r.getMessage().split("memory limit")[0].split("of its ")[1].strip() for r in caplog.records]
+    steps.append(caplog.records[-1].getMessage().split("retrying with ")[1])
+    assert steps[-1] == unlimited and _memory_limit(con)[1] == unlimited
+    sizes = [float(n) * _UNITS[unit] for n, unit in (step.split() for step in steps[:3])]
+    assert [round(b / a, 1) for a, b in zip(sizes, sizes[1:])] == [4.0, 4.0]
+
+    def always_out_of_memory():
+        raise duckdb.OutOfMemoryException("Out of Memory Error: simulated")
+
+    caplog.clear()
+    con.execute("SET memory_limit = '8MB'")
+    with pytest.raises(duckdb.OutOfMemoryException, match="simulated"):
+        with_memory_fallback(con, always_out_of_memory, raises=1)
+    assert len(caplog.records) == 2  # four times the limit, then none, then the error is the caller's

@@ -27,7 +27,7 @@ _MIGRATION_FILE = re.compile(r"^(\d{3})_(\w+)\.sql$")
 # The writer's DuckDB buffer pool. Loads spill to `<warehouse>.tmp` beyond it instead of growing the
 # process: a 10,000-page first load peaked at 2.2 GB with DuckDB's own default (80% of RAM) and at
 # 0.35 GB with this limit (history derived in chunks, warehouse/load.py), equal tables, 2.3x the time.
-# Should a load still not fit, it is retried once without the limit (with_memory_fallback).
+# Should a load still not fit, it is retried with more (with_memory_fallback).
 WRITER_MEMORY_LIMIT = "256MB"
 
 
@@ -38,17 +38,34 @@ def duckdb_config(*, writer: bool = False) -> dict:
     return {"memory_limit": limit} if limit else {}
 
 
-def with_memory_fallback(con: duckdb.DuckDBPyConnection, action, logger=None):
-    """Run ``action()`` (a whole transaction that rolls itself back on error); if DuckDB runs out of its
-    memory limit, lift the limit and run it once more. Some operators cannot spill to disk."""
-    try:
-        return action()
-    except duckdb.OutOfMemoryException as exc:
-        limit = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
-        (logger or log).warning("DuckDB ran out of its %s memory limit (%s); retrying without the limit",
-                                limit, str(exc).splitlines()[0])
-        con.execute("RESET memory_limit")
-        return action()
+_UNITS = {"bytes": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40}
+
+
+def _memory_limit(con: duckdb.DuckDBPyConnection) -> tuple[int, str]:
+    text = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]  # e.g. '244.1 MiB'
+    number, unit = text.split()
+    return int(float(number) * _UNITS[unit]), text
+
+
+def with_memory_fallback(con: duckdb.DuckDBPyConnection, action, logger=None, raises: int = 2):
+    """Run ``action()`` (a whole transaction, or one statement, that leaves nothing behind on error).
+    If DuckDB runs out of its memory limit (some operators and indexes cannot spill to disk), raise the
+    limit fourfold and run it again, ``raises`` times, then once more without a limit. Each step is
+    logged: a run that needed more memory says so."""
+    for attempt in range(raises + 2):
+        try:
+            return action()
+        except duckdb.OutOfMemoryException as exc:
+            if attempt > raises:
+                raise
+            current, text = _memory_limit(con)
+            if attempt < raises:
+                con.execute(f"SET memory_limit = '{4 * current // 2**10}KiB'")  # a number we computed
+            else:
+                con.execute("RESET memory_limit")
+            (logger or log).warning("DuckDB ran out of its %s memory limit (%s); retrying with %s",
+                                    text, str(exc).splitlines()[0], _memory_limit(con)[1])
+    raise AssertionError("unreachable")
 
 
 class WarehouseLocked(RuntimeError):
