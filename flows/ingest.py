@@ -124,7 +124,7 @@ def parse_batch(fetched: ReadResult, known: Known, profiles: tuple, processes: i
         Path(fetched.spool).unlink(missing_ok=True)
     for failure in failures:
         get_run_logger().warning("%s: %s", failure.url, failure.detail)
-    return ParsedBatch(rows, failures, unchanged, file_records(refs))
+    return ParsedBatch(rows, unchanged, file_records(refs))
 
 
 @task(name="load-warehouse", cache_policy=NO_CACHE)

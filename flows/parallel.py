@@ -22,6 +22,7 @@ from concurrent.futures.process import BrokenProcessPool
 
 from warehouse.records import StagedRows, rows_for
 
+from .pipeline import ReadResult, parse_pages
 from .sources import RawPage
 
 _lock = threading.Lock()
@@ -40,8 +41,6 @@ def default_processes() -> int:
 
 def parse_to_rows(pages: list[RawPage], profiles: tuple) -> tuple[StagedRows, list]:
     """Parse pages into rows in this process (what each worker runs); also the pages that failed."""
-    from .pipeline import parse_pages
-
     extractions, failures = parse_pages(pages, profiles)
     return rows_for(extractions, failures), failures
 
@@ -49,8 +48,6 @@ def parse_to_rows(pages: list[RawPage], profiles: tuple) -> tuple[StagedRows, li
 def parse_spooled(spool: str, urls: set[str], profiles: tuple) -> tuple[StagedRows, list]:
     """Parse the spooled pages (flows.pipeline.spool_pages) with one of ``urls``; a worker reads the
     file itself."""
-    from .pipeline import ReadResult
-
     return parse_to_rows(ReadResult(spool=spool).load_pages(urls), profiles)
 
 

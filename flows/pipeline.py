@@ -76,7 +76,6 @@ def spool_pages(result: ReadResult, folder: str) -> ReadResult:
 @dataclass
 class ParsedBatch:
     rows: StagedRows  # the warehouse rows of the batch's changed pages (and of those that failed)
-    failures: list[Failure] = field(default_factory=list)
     unchanged: int = 0
     files: list[tuple[str, int, int, str]] = field(default_factory=list)  # see file_records
 

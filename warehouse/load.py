@@ -29,11 +29,11 @@ from .queries import run
 from .records import STATEMENT_RECIPE, StagedRows, rows_for
 
 LOAD_SQL = "load.sql"
-STAGE_MEMORY_LIMIT = "128MB"
 # History is re-derived for at most this many keys (organizations + memberships) per statement: a
 # backfill's first load touches every key, and deriving them all at once needed gigabytes.
 KEYS_PER_CHUNK = 25_000
 STAGE_SQL = "stage.sql"
+STAGE_MEMORY_LIMIT = "128MB"
 
 
 @dataclass
@@ -74,7 +74,7 @@ class Stage:
     def __init__(self, path: str | Path):
         self.path = Path(path)
         # A small buffer pool: staged rows are written through to the file instead of piling up in
-        # memory (an insert that does not fit is retried without the limit, see _insert).
+        # memory (an insert that does not fit is retried with a larger limit, see _insert).
         self.con = duckdb.connect(str(self.path), config={"preserve_insertion_order": False,
                                                           "memory_limit": STAGE_MEMORY_LIMIT})
         run(self.con, STAGE_SQL, "create")
