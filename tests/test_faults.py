@@ -244,13 +244,13 @@ def test_older_warehouse_is_migrated_in_place(tmp_path, settings):
     con = duckdb.connect(str(path))
     con.execute("DROP TABLE ledger.fetches")
     con.execute("DROP TABLE ledger.source_files")
-    con.execute("DELETE FROM ledger.schema_migrations WHERE version IN (2, 3)")
+    con.execute("DELETE FROM ledger.schema_migrations WHERE version IN (2, 3, 4)")
     con.execute("UPDATE ledger.meta SET value = 'older' WHERE key = 'history_fingerprint'")
     con.execute("DELETE FROM ledger.membership_versions WHERE valid_to IS NOT NULL")
     con.close()
     con = connect_writer(path, timeout=5)
     assert con.execute("SELECT version FROM ledger.schema_migrations ORDER BY version").fetchall() == [
-        (1,), (2,), (3,)]
+        (1,), (2,), (3,), (4,)]
     assert [c.name for c in check_warehouse(con) if not c.ok] == []
     con.close()
     assert tables(path) == expected

@@ -99,10 +99,10 @@ def test_every_order_gives_the_same_history(tmp_path, scenario):
 def test_history_derived_in_chunks_equals_one_pass(tmp_path, scenario, monkeypatch, keys_per_chunk):
     """A backfill's first load re-derives every key in chunks (bounded memory): same tables, same
     change counts as deriving them all at once, in every load order tried."""
-    import warehouse.load
+    import warehouse.derive
 
     def load_all(name: str, chunk: int):
-        monkeypatch.setattr(warehouse.load, "KEYS_PER_CHUNK", chunk)
+        monkeypatch.setattr(warehouse.derive, "KEYS_PER_CHUNK", chunk)
         con = fresh(tmp_path, name)
         summaries = [load_extractions(con, [scenario[k]]) for k in ("2020", "seed", "2019", "seed-copy")]
         counts = [(s.orgs_new, s.orgs_changed, s.orgs_unchanged, s.memberships_changed) for s in summaries]

@@ -122,6 +122,32 @@ def test_second_load_adds_no_rows(con, seed_extractions):
             second.statements_new) == (0, 0, 20, 0, 0)
 
 
+def test_a_page_given_twice_in_one_run_is_staged_once(tmp_path, seed_extractions):
+    """Within a batch and across batches: the first read wins, and the warehouse gets exactly what one
+    copy gives (the stage has no primary keys to do this, see stage.sql)."""
+    from warehouse.check import check_warehouse
+    from warehouse.load import Stage, load_stage
+
+    now = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    gone = Failure("file:///gone.html", "read_error", "missing")
+    once = connect_writer(tmp_path / "once.duckdb", timeout=5)
+    load_extractions(once, seed_extractions, [gone], now=now, run_id="r")
+    files = [("file:///a.html", 10, 20, "h1")]
+    stage = Stage(tmp_path / "stage.duckdb")
+    stage.add(seed_extractions + seed_extractions[:1], [gone])
+    stage.add_files(files + [("file:///a.html", 11, 21, "h2")])
+    stage.add(seed_extractions[1:] + seed_extractions[:1], [gone, gone])
+    stage.add_files(files)
+    stage.finish()
+    twice = connect_writer(tmp_path / "twice.duckdb", timeout=5)
+    load_stage(twice, stage, now=now, run_id="r")
+    once.execute("INSERT INTO ledger.source_files VALUES ('file:///a.html', 10, 20, 'h1', $now)", {"now": now})
+    for table in ("articles", "statements", "findings", "org_versions", "membership_versions", "source_files"):
+        query = f"SELECT * FROM ledger.{table} ORDER BY ALL"
+        assert twice.execute(query).fetchall() == once.execute(query).fetchall(), table
+    assert [c.name for c in check_warehouse(twice) if not c.ok] == []
+
+
 def test_failures_become_findings(con):
     load_extractions(con, [], [Failure("file:///nowhere.html", "read_error", "cannot read /nowhere.html: No such file")])
     assert con.execute("SELECT article_url, kind, detail FROM quality_findings").fetchall() == [
@@ -132,16 +158,16 @@ def test_failed_load_leaves_warehouse_as_before(con, seed_extractions, monkeypat
     load_extractions(con, seed_extractions[:1])
     before = counts(con)
     snapshot = con.execute("SELECT * FROM membership_history ORDER BY org_id").fetchall()
-    import warehouse.load as load_module
+    import warehouse.derive as derive_module
 
-    real_run = load_module.run
+    real_run = derive_module.run
 
     def failing_run(con_, filename, name, params=None):
         if name == "change_counts":  # after versions were rewritten
             raise RuntimeError("injected failure")
         return real_run(con_, filename, name, params)
 
-    monkeypatch.setattr(load_module, "run", failing_run)
+    monkeypatch.setattr(derive_module, "run", failing_run)
     with pytest.raises(RuntimeError, match="injected failure"):
         load_extractions(con, seed_extractions)
     assert counts(con) == before
@@ -152,10 +178,37 @@ def test_migrations_are_recorded_and_rerun_safely(tmp_path):
     path = tmp_path / "m.duckdb"
     con = duckdb.connect(str(path))
     applied = migrate(con)
-    assert applied == [v for v, _, _ in migrations()] == [1, 2, 3]
+    assert applied == [v for v, _, _ in migrations()] == [1, 2, 3, 4]
     assert migrate(con) == []
     assert con.execute("SELECT version, name FROM ledger.schema_migrations ORDER BY version").fetchall() == [
-        (1, "init"), (2, "fetch_log"), (3, "source_files")]
+        (1, "init"), (2, "fetch_log"), (3, "source_files"), (4, "unindexed_logs")]
+    con.close()
+
+
+def test_migration_004_drops_the_keys_of_the_log_tables_and_keeps_their_rows(tmp_path, seed_extractions,
+                                                                             monkeypatch):
+    import warehouse.db as db
+
+    path = tmp_path / "v3.duckdb"
+    every = db.migrations()
+    monkeypatch.setattr(db, "migrations", lambda: [m for m in every if m[0] <= 3])
+    con = connect_writer(path, timeout=5)
+    load_extractions(con, seed_extractions, [Failure("file:///gone.html", "read_error", "missing")],
+                     now=datetime(2024, 1, 1, tzinfo=timezone.utc))
+    con.execute("INSERT INTO ledger.source_files VALUES ('file:///a.html', 1, 2, 'h', now())")
+    keyed = "SELECT table_name FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY' " \
+            "AND schema_name = 'ledger' ORDER BY table_name"
+    assert [t for (t,) in con.execute(keyed).fetchall()] == [
+        "articles", "fetches", "findings", "meta", "role_ranks", "runs", "schema_migrations", "source_files",
+        "statements"]
+    before = {t: con.execute(f"SELECT * FROM ledger.{t} ORDER BY ALL").fetchall()
+              for t in ("articles", "statements", "findings", "fetches", "source_files")}
+    con.close()
+    monkeypatch.setattr(db, "migrations", lambda: every)
+    con = connect_writer(path, timeout=5)
+    assert [t for (t,) in con.execute(keyed).fetchall()] == ["meta", "role_ranks", "runs", "schema_migrations"]
+    assert {t: con.execute(f"SELECT * FROM ledger.{t} ORDER BY ALL").fetchall() for t in before} == before
+    assert before["statements"] and before["findings"] and before["source_files"]
     con.close()
 
 

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import duckdb
 
-from .queries import run, run_script, sql_text
+from .derive import rederive_history
+from .queries import run_script, sql_text
 
 log = logging.getLogger("orgledger.warehouse")
 
@@ -26,7 +27,8 @@ _MIGRATION_FILE = re.compile(r"^(\d{3})_(\w+)\.sql$")
 
 # The writer's DuckDB buffer pool. Loads spill to `<warehouse>.tmp` beyond it instead of growing the
 # process: a 10,000-page first load peaked at 2.2 GB with DuckDB's own default (80% of RAM) and at
-# 0.35 GB with this limit (history derived in chunks, warehouse/load.py), equal tables, 2.3x the time.
+# 0.35 GB with this limit (history derived in chunks, warehouse/derive.py), equal tables. A 100,000-page
+# first load fits too (0.4 GB), since the log tables lost their primary keys (migration 004).
 # Should a load still not fit, it is retried with more (with_memory_fallback).
 WRITER_MEMORY_LIMIT = "256MB"
 
@@ -151,8 +153,7 @@ def _refresh_derived_definitions(con: duckdb.DuckDBPyConnection) -> None:
             run_script(con, sql_text(name))
         stored = con.execute("SELECT value FROM ledger.meta WHERE key = 'history_fingerprint'").fetchone()
         if stored is None or stored[0] != fingerprint:
-            for step in ("affect_everything", "derive_versions", "clear_affected"):
-                run(con, "load.sql", step)
+            rederive_history(con, everything=True)
             con.execute(
                 "INSERT OR REPLACE INTO ledger.meta VALUES ('history_fingerprint', $fingerprint)",
                 {"fingerprint": fingerprint},

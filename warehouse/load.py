@@ -5,7 +5,8 @@ Two steps, so that memory stays flat and the warehouse is held only briefly:
 1. :class:`Stage` collects rows batch by batch as pages are parsed, in a staging DuckDB file of its own
    (in a temporary folder); no lock on the warehouse is needed for that.
 2. :func:`load_stage` moves the staged rows into the warehouse in **one transaction**: upsert the log,
-   re-derive history for the keys it touched, record the run. On any error nothing of the run is kept.
+   re-derive history for the keys it touched (warehouse/derive.py), record the run. On any error nothing
+   of the run is kept.
 
 Rows go in as column lists (``unnest`` of list parameters), never one by one.
 """
@@ -15,7 +16,7 @@ from __future__ import annotations
 import json
 import tempfile
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -25,13 +26,11 @@ from parsers import PARSER_VERSION
 from parsers.model import Extraction
 
 from .db import with_memory_fallback
+from .derive import rederive_history
 from .queries import run
 from .records import STATEMENT_RECIPE, StagedRows, rows_for
 
 LOAD_SQL = "load.sql"
-# History is re-derived for at most this many keys (organizations + memberships) per statement: a
-# backfill's first load touches every key, and deriving them all at once needed gigabytes.
-KEYS_PER_CHUNK = 25_000
 STAGE_SQL = "stage.sql"
 STAGE_MEMORY_LIMIT = "128MB"
 
@@ -81,7 +80,12 @@ class Stage:
         self.articles_read = 0
         self.articles_failed = 0
         self.articles_unchanged = 0
-        self.org_ids: set[str] = set()
+        # What is staged already, so that a page given twice in one run is staged once (first read wins):
+        # article ids, ids of findings about pages that could not be read, file urls. About 100 bytes a
+        # page, where the stage's own primary keys took DuckDB over 120 bytes a statement, in memory.
+        self._articles: set[str] = set()
+        self._failures: set[str] = set()
+        self._files: set[str] = set()
 
     def __getstate__(self) -> dict:
         # Tasks may run in other processes (Dask): ship the path and counters, not the connection.
@@ -94,6 +98,7 @@ class Stage:
 
     def add_files(self, files: list[tuple[str, int, int, str]]) -> None:
         """Local files as read: (url, size, mtime_ns, content hash); see ledger.source_files."""
+        files = [f for f in files if _first(self._files, f[0])]
         if files:
             url, size, mtime_ns, content_hash = (list(column) for column in zip(*files))
             self._insert("add_files",
@@ -108,20 +113,53 @@ class Stage:
 
     def add_rows(self, rows: StagedRows, unchanged: int = 0) -> None:
         """A batch's rows (see warehouse.records.rows_for): column inserts, no Python per row."""
+        rows = self._unstaged(rows)
         if rows.articles:
             self._insert("add_articles", rows.articles)
         if rows.statements:
             self._insert("add_statements", rows.statements)
         if rows.findings:
             self._insert("add_findings", rows.findings)
-        self.org_ids.update(rows.org_ids)
         self.articles_read += rows.articles_read
         self.articles_failed += rows.articles_failed
         self.articles_unchanged += unchanged
 
+    def _unstaged(self, rows: StagedRows) -> StagedRows:
+        """The batch's rows without those of pages staged already (in this batch or an earlier one)."""
+        article_ids = rows.articles.get("article_id", ())
+        again = {a for a in article_ids if a in self._articles}  # staged by an earlier batch
+        keep = [_first(self._articles, a) for a in article_ids]
+        failures = [a is not None or _first(self._failures, f) for f, a in
+                    zip(rows.findings.get("finding_id", ()), rows.findings.get("article_id", ()))]
+        if all(keep) and all(failures):
+            return rows  # the usual case: nothing staged twice
+        # Statements and findings are unique within a batch already (rows_for): drop only those of
+        # pages an earlier batch staged.
+        return replace(rows, articles=_where(rows.articles, keep),
+                       statements=_where(rows.statements,
+                                         [a not in again for a in rows.statements.get("article_id", ())]),
+                       findings=_where(rows.findings,
+                                       [ok and a not in again for ok, a in
+                                        zip(failures, rows.findings.get("article_id", ()))]))
+
     def finish(self) -> None:
         """Close the file, so the warehouse connection can attach it."""
         self.con.close()
+
+
+def _first(seen: set[str], key: str) -> bool:
+    """True the first time ``key`` is seen (and remember it)."""
+    if key in seen:
+        return False
+    seen.add(key)
+    return True
+
+
+def _where(columns: dict[str, list], keep: list[bool]) -> dict[str, list]:
+    """The rows of ``columns`` whose flag in ``keep`` is true ({} when none is)."""
+    if not any(keep):
+        return {}
+    return {name: [v for v, k in zip(values, keep) if k] for name, values in columns.items()}
 
 
 def load_stage(con: duckdb.DuckDBPyConnection, stage: Stage, *, sources: list[str] = (),
@@ -159,20 +197,12 @@ def _load(con, params, summary: LoadSummary, stage: Stage, sources: list[str]) -
     summary.statements_new = con.execute("SELECT count(*) FROM ledger.statements").fetchone()[0] - before
     # A rename or a credit code changes who is who: then every key is re-derived, else the touched ones.
     identity = run(con, LOAD_SQL, "identity_touched", params).fetchone()[0]
-    run(con, LOAD_SQL, "affect_everything" if identity else "affected_keys", params)
-    keys = run(con, LOAD_SQL, "keep_affected", params).fetchone()[0]
-    chunks = max(1, -(-keys // KEYS_PER_CHUNK))
-    for chunk in range(chunks):
-        if chunks > 1:
-            run(con, LOAD_SQL, "take_chunk", {"chunk": chunk, "chunks": chunks})
-        run(con, LOAD_SQL, "snapshot_before", params)
-        run(con, LOAD_SQL, "derive_versions", params)
-        new, changed, memberships = run(con, LOAD_SQL, "change_counts", params).fetchone()
-        summary.orgs_new += new
-        summary.orgs_changed += changed
-        summary.memberships_changed += memberships
-    run(con, LOAD_SQL, "clear_affected", params)
-    summary.orgs_unchanged = len(stage.org_ids) - summary.orgs_new - summary.orgs_changed
+    changes = rederive_history(con, everything=identity, now=params["now"])
+    summary.orgs_new = changes.orgs_new
+    summary.orgs_changed = changes.orgs_changed
+    summary.memberships_changed = changes.memberships_changed
+    named = con.execute("SELECT count(DISTINCT entity_id) FROM stage.statements WHERE prop = 'alias'").fetchone()[0]
+    summary.orgs_unchanged = named - summary.orgs_new - summary.orgs_changed
     kinds = con.execute("SELECT kind, count(*) FROM stage.findings GROUP BY kind ORDER BY kind").fetchall()
     summary.finding_kinds = dict(kinds)
     summary.findings = sum(summary.finding_kinds.values())

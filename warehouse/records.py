@@ -174,7 +174,6 @@ class StagedRows:
     articles: dict[str, list] = field(default_factory=dict)
     statements: dict[str, list] = field(default_factory=dict)
     findings: dict[str, list] = field(default_factory=dict)
-    org_ids: list[str] = field(default_factory=list)  # organizations the batch's articles name
     articles_read: int = 0
     articles_failed: int = 0
 
@@ -184,7 +183,6 @@ def rows_for(extractions: list[Extraction], failures=()) -> StagedRows:
     articles: dict[str, list] = {name: [] for name in ARTICLE_COLUMNS}
     statements: dict[str, StatementRow] = {}
     findings: dict[str, FindingRow] = {}
-    org_ids: dict[str, None] = {}
     for extraction in extractions:
         a = extraction.article
         article_id = article_id_for(a.url)
@@ -198,13 +196,12 @@ def rows_for(extractions: list[Extraction], failures=()) -> StagedRows:
         for finding in extraction.findings:
             row = finding_row(a.url, article_id, finding)
             findings.setdefault(row.finding_id, row)
-        org_ids.update(dict.fromkeys(o.org_id for o in extraction.organizations))
     for failure in failures:
         row = finding_row(failure.url, None, Finding(failure.kind, failure.detail))
         findings.setdefault(row.finding_id, row)
     return StagedRows(articles=articles if articles["article_id"] else {},
                       statements=_columns(statements.values(), StatementRow),
-                      findings=_columns(findings.values(), FindingRow), org_ids=list(org_ids),
+                      findings=_columns(findings.values(), FindingRow),
                       articles_read=len(extractions), articles_failed=len(failures))
 
 

@@ -50,3 +50,15 @@ UNION ALL
 UNION ALL
 (SELECT org_id, name, valid_from, valid_to FROM ledger.org_versions_at('infinity'::TIMESTAMPTZ, false)
  EXCEPT SELECT org_id, name, valid_from, valid_to FROM ledger.org_versions);
+
+-- name: unique_ids
+-- The log tables carry no primary key (migration 004): the load keeps ids unique, this verifies it.
+SELECT 'article' AS kind, article_id AS id, count(*) AS copies FROM ledger.articles GROUP BY article_id HAVING count(*) > 1
+UNION ALL
+SELECT 'statement', statement_id, count(*) FROM ledger.statements GROUP BY statement_id HAVING count(*) > 1
+UNION ALL
+SELECT 'finding', finding_id, count(*) FROM ledger.findings GROUP BY finding_id HAVING count(*) > 1
+UNION ALL
+SELECT 'fetch', fetch_id, count(*) FROM ledger.fetches GROUP BY fetch_id HAVING count(*) > 1
+UNION ALL
+SELECT 'source_file', url, count(*) FROM ledger.source_files GROUP BY url HAVING count(*) > 1;

@@ -6,10 +6,14 @@
 -- known_at:      transaction time. Statements recorded after it, or superseded at or before it, are
 --                ignored. 'infinity' means what we believe now.
 -- affected_only: restrict to the keys in ledger.affected_* (what the current load touched).
+-- source:        the statement table to read, 'ledger.statements' unless given. A load derives history
+--                chunk by chunk, each from a temporary table holding only the chunk's statements
+--                (load.sql, take_chunk): reading and resolving the whole log for every chunk made a
+--                large load quadratic.
 
 -- Statements as believed at known_at.
-CREATE OR REPLACE MACRO ledger.live_statements(known_at) AS TABLE
-SELECT * FROM ledger.statements
+CREATE OR REPLACE MACRO ledger.live_statements(known_at, source := 'ledger.statements') AS TABLE
+SELECT * FROM query_table(source)
 WHERE first_recorded <= known_at AND (superseded_at IS NULL OR superseded_at > known_at);
 
 -- Identity resolution: raw org id (from a name) -> the organization's id. Two kinds of evidence:
@@ -17,8 +21,8 @@ WHERE first_recorded <= known_at AND (superseded_at IS NULL OR superseded_at > k
 --   * a valid 统一社会信用代码 shared by several names: all resolve to the id first seen with that code
 --     (earliest valid date, then the smallest id) — the strongest evidence there is.
 -- Derived from the log, so it is recorded (the statements) and reversible (supersede them).
-CREATE OR REPLACE MACRO ledger.org_resolution_at(known_at) AS TABLE
-WITH RECURSIVE live AS (SELECT * FROM ledger.live_statements(known_at)),
+CREATE OR REPLACE MACRO ledger.org_resolution_at(known_at, source := 'ledger.statements') AS TABLE
+WITH RECURSIVE live AS (SELECT * FROM ledger.live_statements(known_at, source := source)),
 rename_edges AS (
     SELECT DISTINCT object_id AS from_id, entity_id AS to_id
     FROM live WHERE prop = 'renamed' AND object_id <> entity_id
@@ -49,9 +53,10 @@ SELECT from_id, first(to_id ORDER BY depth DESC, to_id) AS to_id FROM walk GROUP
 --   * consecutive equal roles merge; an end closes the version before it; absence ends nothing;
 --   * ties are broken by publish time and URL, never by load order, so any load order gives the
 --     same history. recorded_at is when orgledger first learned the version's fact.
-CREATE OR REPLACE MACRO ledger.membership_versions_at(known_at, affected_only) AS TABLE
-WITH live AS (SELECT * FROM ledger.live_statements(known_at)),
-res AS (SELECT * FROM ledger.org_resolution_at(known_at)),
+CREATE OR REPLACE MACRO ledger.membership_versions_at(known_at, affected_only, source := 'ledger.statements') AS TABLE
+-- NOT MATERIALIZED: read twice, a materialized `live` copied every statement with all its columns.
+WITH live AS NOT MATERIALIZED (SELECT * FROM ledger.live_statements(known_at, source := source)),
+res AS (SELECT * FROM ledger.org_resolution_at(known_at, source := source)),
 claims AS (
     SELECT coalesce(ro.to_id, s.entity_id) AS org_id, coalesce(rf.to_id, s.object_id) AS federation_id,
            s.valid_from, CASE WHEN s.prop = 'membership' THEN s.value END AS role,
@@ -88,10 +93,11 @@ placed AS (
 ),
 per_value AS (
     -- The earliest-published source speaks for the version (arg_min over a sort key rather than an
-    -- ordered aggregate: it keeps a fixed-size state per group, so large loads can spill to disk).
+    -- ordered aggregate: it keeps a fixed-size state per group, so large loads can spill to disk). Only
+    -- its id: carrying its evidence through the aggregate and the windows took most of the time; the
+    -- statement is looked up again at the end.
     SELECT org_id, federation_id, valid_from, role, max(rank) AS rank, min(first_recorded) AS recorded_at,
-           arg_min({'statement_id': statement_id, 'article_id': article_id, 'evidence': evidence},
-                   (coalesce(published_at, 'infinity'::TIMESTAMPTZ), url, statement_id)) AS source,
+           arg_min(statement_id, (coalesce(published_at, 'infinity'::TIMESTAMPTZ), url, statement_id)) AS source_id,
            list_sort(list_distinct(list(url))) AS article_urls
     FROM placed
     GROUP BY org_id, federation_id, valid_from, role
@@ -108,15 +114,15 @@ versions AS (
     SELECT *, lead(valid_from) OVER (PARTITION BY org_id, federation_id ORDER BY valid_from) AS valid_to
     FROM starts WHERE is_start
 )
-SELECT org_id, federation_id, role, valid_from, valid_to, recorded_at, source.statement_id, source.article_id,
-       source.evidence, article_urls
-FROM versions
-WHERE role IS NOT NULL;
+SELECT v.org_id, v.federation_id, v.role, v.valid_from, v.valid_to, v.recorded_at, v.source_id AS statement_id,
+       src.article_id, src.evidence, v.article_urls
+FROM versions v JOIN live src ON src.statement_id = v.source_id
+WHERE v.role IS NOT NULL;
 
 -- Versions of each organization's profile (name, region, type, level), ended by 注销/撤销登记.
-CREATE OR REPLACE MACRO ledger.org_versions_at(known_at, affected_only) AS TABLE
-WITH live AS (SELECT * FROM ledger.live_statements(known_at)),
-res AS (SELECT * FROM ledger.org_resolution_at(known_at)),
+CREATE OR REPLACE MACRO ledger.org_versions_at(known_at, affected_only, source := 'ledger.statements') AS TABLE
+WITH live AS NOT MATERIALIZED (SELECT * FROM ledger.live_statements(known_at, source := source)),
+res AS (SELECT * FROM ledger.org_resolution_at(known_at, source := source)),
 marks AS (
     SELECT coalesce(ro.to_id, s.entity_id) AS org_id, s.valid_from,
            CASE WHEN s.prop = 'profile' THEN s.value END AS value,
@@ -134,8 +140,7 @@ placed AS (
 per_value AS (
     SELECT org_id, valid_from, value, min(first_recorded) AS recorded_at,
            max(published_at) AS newest_published,
-           arg_min({'statement_id': statement_id, 'article_id': article_id},
-                   (coalesce(published_at, 'infinity'::TIMESTAMPTZ), url, statement_id)) AS source,
+           arg_min(statement_id, (coalesce(published_at, 'infinity'::TIMESTAMPTZ), url, statement_id)) AS source_id,
            list_sort(list_distinct(list(url))) AS article_urls
     FROM placed
     GROUP BY org_id, valid_from, value
@@ -154,9 +159,9 @@ versions AS (
     SELECT *, lead(valid_from) OVER (PARTITION BY org_id ORDER BY valid_from) AS valid_to
     FROM starts WHERE is_start
 )
-SELECT org_id, value ->> 'name' AS name, value ->> 'province' AS province, value ->> 'city' AS city,
-       value ->> 'county' AS county, value ->> 'division_code' AS division_code, value ->> 'org_type' AS org_type,
-       value ->> 'level' AS level, valid_from, valid_to, recorded_at, source.statement_id, source.article_id,
-       article_urls
-FROM versions
-WHERE value IS NOT NULL;
+SELECT v.org_id, v.value ->> 'name' AS name, v.value ->> 'province' AS province, v.value ->> 'city' AS city,
+       v.value ->> 'county' AS county, v.value ->> 'division_code' AS division_code,
+       v.value ->> 'org_type' AS org_type, v.value ->> 'level' AS level, v.valid_from, v.valid_to, v.recorded_at,
+       v.source_id AS statement_id, src.article_id, v.article_urls
+FROM versions v JOIN live src ON src.statement_id = v.source_id
+WHERE v.value IS NOT NULL;

@@ -16,7 +16,7 @@ INSERT INTO ledger.articles
 SELECT s.article_id, s.url, s.title, s.title_original, s.published_at, s.source_name, s.body,
        s.body_original, s.content_hash, s.encoding, s.profile, $parser_version, $now, $now, $run_id
 FROM stage.articles s
-WHERE s.article_id NOT IN (SELECT article_id FROM ledger.articles);
+WHERE NOT EXISTS (SELECT 1 FROM ledger.articles a WHERE a.article_id = s.article_id);
 
 -- name: supersede_statements
 -- A statement an article no longer yields (page changed, parser improved) is superseded, not deleted.
@@ -24,14 +24,16 @@ UPDATE ledger.statements
 SET superseded_at = $now
 WHERE superseded_at IS NULL
   AND article_id IN (SELECT article_id FROM stage.articles)
-  AND statement_id NOT IN (SELECT statement_id FROM stage.statements);
+  AND NOT EXISTS (SELECT 1 FROM stage.statements s WHERE s.statement_id = ledger.statements.statement_id);
 
 -- name: insert_statements
+-- Only ids not stored yet (the table has no key to enforce it, see migration 004): an anti-join, which
+-- spills to disk when it does not fit in memory.
 INSERT INTO ledger.statements
 SELECT s.statement_id, $recipe, s.article_id, s.entity_id, s.prop, s.value, s.object_id, s.valid_from,
        s.evidence, $parser_version, $now, $now, NULL, $run_id
 FROM stage.statements s
-WHERE s.statement_id NOT IN (SELECT statement_id FROM ledger.statements);
+WHERE NOT EXISTS (SELECT 1 FROM ledger.statements t WHERE t.statement_id = s.statement_id);
 
 -- name: reassert_statements
 -- Seen again: note when, and revive one that an intermediate parse had superseded.
@@ -46,14 +48,14 @@ UPDATE ledger.findings
 SET superseded_at = $now
 WHERE superseded_at IS NULL
   AND article_url IN (SELECT url FROM stage.articles UNION SELECT article_url FROM stage.findings)
-  AND finding_id NOT IN (SELECT finding_id FROM stage.findings);
+  AND NOT EXISTS (SELECT 1 FROM stage.findings s WHERE s.finding_id = ledger.findings.finding_id);
 
 -- name: insert_findings
 INSERT INTO ledger.findings
 SELECT s.finding_id, s.article_url, s.article_id, s.kind, s.detail, s.evidence, $parser_version,
        $now, $now, NULL, $run_id
 FROM stage.findings s
-WHERE s.finding_id NOT IN (SELECT finding_id FROM ledger.findings);
+WHERE NOT EXISTS (SELECT 1 FROM ledger.findings t WHERE t.finding_id = s.finding_id);
 
 -- name: reassert_findings
 UPDATE ledger.findings AS t
@@ -71,8 +73,8 @@ FROM stage.fetches f;
 
 -- name: upsert_source_files
 -- How each local file looked when read (for skipping it unread next time; see migration 003).
-INSERT OR REPLACE INTO ledger.source_files
-SELECT url, size, mtime_ns, content_hash, $now FROM stage.files;
+DELETE FROM ledger.source_files WHERE url IN (SELECT url FROM stage.files);
+INSERT INTO ledger.source_files SELECT url, size, mtime_ns, content_hash, $now FROM stage.files;
 
 -- name: affected_keys
 -- Every history key whose statements this load touched (new, superseded or revived), resolved through
@@ -81,7 +83,7 @@ SELECT url, size, mtime_ns, content_hash, $now FROM stage.files;
 DELETE FROM ledger.affected_orgs;
 DELETE FROM ledger.affected_memberships;
 CREATE OR REPLACE TEMP TABLE touched AS
-SELECT * FROM ledger.statements WHERE last_recorded = $now OR superseded_at = $now;
+SELECT entity_id, object_id, prop FROM ledger.statements WHERE last_recorded = $now OR superseded_at = $now;
 CREATE OR REPLACE TEMP TABLE resolution AS SELECT * FROM ledger.org_resolution_at('infinity'::TIMESTAMPTZ);
 INSERT INTO ledger.affected_orgs
 SELECT DISTINCT coalesce(r.to_id, t.entity_id)
@@ -105,15 +107,23 @@ WHERE s.prop IN ('membership', 'membership_end')
       WHERE t.prop IN ('deregistered', 'revoked'));
 
 -- name: affect_everything
--- Used when identity resolution or the history definitions changed: every key, old and new.
+-- Used when identity resolution or the history definitions changed: every key, old and new (the keys
+-- of every live statement, a superset of those with versions, which is harmless).
 DELETE FROM ledger.affected_orgs;
 DELETE FROM ledger.affected_memberships;
+CREATE OR REPLACE TEMP TABLE resolution AS SELECT * FROM ledger.org_resolution_at('infinity'::TIMESTAMPTZ);
 INSERT INTO ledger.affected_orgs
 SELECT org_id FROM ledger.org_versions
-UNION SELECT org_id FROM ledger.org_versions_at('infinity'::TIMESTAMPTZ, false);
+UNION SELECT coalesce(r.to_id, s.entity_id)
+FROM ledger.statements s LEFT JOIN resolution r ON r.from_id = s.entity_id
+WHERE s.superseded_at IS NULL AND s.prop IN ('profile', 'deregistered', 'revoked');
 INSERT INTO ledger.affected_memberships
 SELECT org_id, federation_id FROM ledger.membership_versions
-UNION SELECT org_id, federation_id FROM ledger.membership_versions_at('infinity'::TIMESTAMPTZ, false);
+UNION SELECT coalesce(ro.to_id, s.entity_id), coalesce(rf.to_id, s.object_id)
+FROM ledger.statements s
+LEFT JOIN resolution ro ON ro.from_id = s.entity_id
+LEFT JOIN resolution rf ON rf.from_id = s.object_id
+WHERE s.superseded_at IS NULL AND s.prop IN ('membership', 'membership_end');
 
 -- name: identity_touched
 -- Renames and credit codes decide who is who (history.sql, org_resolution_at).
@@ -121,20 +131,44 @@ SELECT count(*) > 0 FROM ledger.statements
 WHERE prop IN ('renamed', 'credit_code') AND (last_recorded = $now OR superseded_at = $now);
 
 -- name: keep_affected
--- All keys to re-derive; derived chunk by chunk (take_chunk), so that memory stays bounded however
--- many keys a load touches (a first load of a backfill touches every key).
+-- All keys to re-derive, and the live statements their history is derived from, each with the chunk
+-- of its organization (the id it resolves to). History is derived chunk by chunk (take_chunk), so that
+-- memory stays bounded however many keys a load touches (a backfill's first load touches every key);
+-- each chunk reads only its own statements. Identity statements (renames, credit codes) go with every
+-- chunk: resolution needs all of them. Expects the temp table `resolution` (affected_keys or
+-- affect_everything made it).
 CREATE OR REPLACE TEMP TABLE all_affected_orgs AS SELECT DISTINCT org_id FROM ledger.affected_orgs;
 CREATE OR REPLACE TEMP TABLE all_affected_memberships AS
 SELECT DISTINCT org_id, federation_id FROM ledger.affected_memberships;
+
+-- name: count_affected
 SELECT (SELECT count(*) FROM all_affected_orgs) + (SELECT count(*) FROM all_affected_memberships);
 
+-- name: gather_statements
+-- Only the columns history.sql reads.
+CREATE OR REPLACE TEMP TABLE load_statements AS
+SELECT s.statement_id, s.article_id, s.entity_id, s.prop, s.value, s.object_id, s.valid_from, s.evidence,
+       s.first_recorded, s.superseded_at, hash(coalesce(r.to_id, s.entity_id)) % $chunks AS chunk
+FROM ledger.statements s LEFT JOIN resolution r ON r.from_id = s.entity_id
+WHERE s.superseded_at IS NULL
+  AND s.prop IN ('profile', 'deregistered', 'revoked', 'membership', 'membership_end')
+  AND coalesce(r.to_id, s.entity_id) IN (SELECT org_id FROM all_affected_orgs
+                                         UNION SELECT org_id FROM all_affected_memberships);
+CREATE OR REPLACE TEMP TABLE identity_statements AS
+SELECT statement_id, article_id, entity_id, prop, value, object_id, valid_from, evidence, first_recorded, superseded_at
+FROM ledger.statements WHERE superseded_at IS NULL AND prop IN ('renamed', 'credit_code');
+
 -- name: take_chunk
--- Keys of one chunk (by a hash of the organization, so an organization's memberships go together).
+-- Keys of one chunk (by a hash of the organization, so an organization's memberships go together),
+-- and their statements.
 DELETE FROM ledger.affected_orgs;
 DELETE FROM ledger.affected_memberships;
 INSERT INTO ledger.affected_orgs SELECT org_id FROM all_affected_orgs WHERE hash(org_id) % $chunks = $chunk;
 INSERT INTO ledger.affected_memberships
 SELECT org_id, federation_id FROM all_affected_memberships WHERE hash(org_id) % $chunks = $chunk;
+CREATE OR REPLACE TEMP TABLE chunk_statements AS
+SELECT * EXCLUDE (chunk) FROM load_statements WHERE chunk = $chunk
+UNION ALL SELECT * FROM identity_statements;
 
 -- name: snapshot_before
 CREATE OR REPLACE TEMP TABLE org_before AS
@@ -148,14 +182,14 @@ WHERE EXISTS (SELECT 1 FROM ledger.affected_memberships k WHERE k.org_id = m.org
 GROUP BY org_id, federation_id;
 
 -- name: derive_versions
--- Re-derive history for the affected keys (see history.sql for the rules).
+-- Re-derive history for the chunk's keys from the chunk's statements (see history.sql for the rules).
 DELETE FROM ledger.org_versions WHERE org_id IN (SELECT org_id FROM ledger.affected_orgs);
 INSERT INTO ledger.org_versions
-SELECT * FROM ledger.org_versions_at('infinity'::TIMESTAMPTZ, true);
+SELECT * FROM ledger.org_versions_at('infinity'::TIMESTAMPTZ, true, source := 'chunk_statements');
 DELETE FROM ledger.membership_versions m
 WHERE EXISTS (SELECT 1 FROM ledger.affected_memberships k WHERE k.org_id = m.org_id AND k.federation_id = m.federation_id);
 INSERT INTO ledger.membership_versions
-SELECT * FROM ledger.membership_versions_at('infinity'::TIMESTAMPTZ, true);
+SELECT * FROM ledger.membership_versions_at('infinity'::TIMESTAMPTZ, true, source := 'chunk_statements');
 
 -- name: change_counts
 -- What this load changed, by comparing each affected key's version fingerprint before and after.
@@ -180,6 +214,9 @@ SELECT
 -- name: clear_affected
 DELETE FROM ledger.affected_orgs;
 DELETE FROM ledger.affected_memberships;
+DROP TABLE IF EXISTS load_statements;
+DROP TABLE IF EXISTS identity_statements;
+DROP TABLE IF EXISTS chunk_statements;
 
 -- name: record_run
 INSERT INTO ledger.runs VALUES ($run_id, $started_at, $now, $parser_version, $sources::VARCHAR[], $summary::JSON);

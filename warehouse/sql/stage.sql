@@ -4,23 +4,24 @@
 -- direct calls.
 
 -- name: create
--- Keys are primary keys and inserts ignore a key already staged: a page given twice in one run (two
--- sources naming the same file, two URLs redirecting to one) is staged once, without a deduplicating
--- rewrite of the whole stage at the end (that rewrite held the whole stage in memory).
+-- No primary keys: DuckDB keeps a key's index in memory, and a 100,000-page run stages millions of
+-- statements. A page given twice in one run (two sources naming the same file, two URLs redirecting to
+-- one) is staged once because Stage.add_rows drops the rows of a page already staged (the first read
+-- wins, as for the article itself); ids are unique within a batch by construction (records.rows_for).
 CREATE TABLE IF NOT EXISTS articles (
-    article_id VARCHAR PRIMARY KEY, url VARCHAR, title VARCHAR, title_original VARCHAR, published_at TIMESTAMPTZ,
+    article_id VARCHAR, url VARCHAR, title VARCHAR, title_original VARCHAR, published_at TIMESTAMPTZ,
     source_name VARCHAR, body VARCHAR, body_original VARCHAR, content_hash VARCHAR, encoding VARCHAR,
     profile VARCHAR
 );
 CREATE TABLE IF NOT EXISTS statements (
-    statement_id VARCHAR PRIMARY KEY, article_id VARCHAR, entity_id VARCHAR, prop VARCHAR, value VARCHAR,
+    statement_id VARCHAR, article_id VARCHAR, entity_id VARCHAR, prop VARCHAR, value VARCHAR,
     object_id VARCHAR, valid_from DATE, evidence VARCHAR
 );
 CREATE TABLE IF NOT EXISTS findings (
-    finding_id VARCHAR PRIMARY KEY, article_url VARCHAR, article_id VARCHAR, kind VARCHAR, detail VARCHAR, evidence VARCHAR
+    finding_id VARCHAR, article_url VARCHAR, article_id VARCHAR, kind VARCHAR, detail VARCHAR, evidence VARCHAR
 );
 CREATE TABLE IF NOT EXISTS files (
-    url VARCHAR PRIMARY KEY, size BIGINT, mtime_ns BIGINT, content_hash VARCHAR
+    url VARCHAR, size BIGINT, mtime_ns BIGINT, content_hash VARCHAR
 );
 CREATE TABLE IF NOT EXISTS fetches (
     kind VARCHAR, url VARCHAR, final_url VARCHAR, outcome VARCHAR, status INTEGER, attempts INTEGER,
@@ -29,20 +30,20 @@ CREATE TABLE IF NOT EXISTS fetches (
 );
 
 -- name: add_articles
-INSERT OR IGNORE INTO articles
+INSERT INTO articles
 SELECT unnest($article_id::VARCHAR[]), unnest($url::VARCHAR[]), unnest($title::VARCHAR[]),
        unnest($title_original::VARCHAR[]), unnest($published_at::TIMESTAMPTZ[]), unnest($source_name::VARCHAR[]),
        unnest($body::VARCHAR[]), unnest($body_original::VARCHAR[]), unnest($content_hash::VARCHAR[]),
        unnest($encoding::VARCHAR[]), unnest($profile::VARCHAR[]);
 
 -- name: add_statements
-INSERT OR IGNORE INTO statements
+INSERT INTO statements
 SELECT unnest($statement_id::VARCHAR[]), unnest($article_id::VARCHAR[]), unnest($entity_id::VARCHAR[]),
        unnest($prop::VARCHAR[]), unnest($value::VARCHAR[]), unnest($object_id::VARCHAR[]),
        unnest($valid_from::DATE[]), unnest($evidence::VARCHAR[]);
 
 -- name: add_findings
-INSERT OR IGNORE INTO findings
+INSERT INTO findings
 SELECT unnest($finding_id::VARCHAR[]), unnest($article_url::VARCHAR[]), unnest($article_id::VARCHAR[]),
        unnest($kind::VARCHAR[]), unnest($detail::VARCHAR[]), unnest($evidence::VARCHAR[]);
 
@@ -55,5 +56,5 @@ SELECT unnest($kind::VARCHAR[]), unnest($url::VARCHAR[]), unnest($final_url::VAR
        unnest($elapsed_ms::INTEGER[]), unnest($detail::VARCHAR[]);
 
 -- name: add_files
-INSERT OR REPLACE INTO files
+INSERT INTO files
 SELECT unnest($url::VARCHAR[]), unnest($size::BIGINT[]), unnest($mtime_ns::BIGINT[]), unnest($content_hash::VARCHAR[]);
