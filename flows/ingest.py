@@ -8,6 +8,7 @@ complete, and the warehouse is written once, in one transaction, at the end.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 from datetime import timedelta
 import tempfile
@@ -189,6 +190,9 @@ def _ingest_news(sources: list[str] | None = None, warehouse: str | None = None,
 ingest_news = _ingest_news.with_options(task_runner=task_runner(load_settings()))
 
 
+GC_EVERY_BATCHES = 20
+
+
 def _fetch_parse_and_stage(locators, run_id, policy, known: Known, archive_root, settings, stage: Stage) -> None:
     """Submit fetch+parse per batch, at most a window of batches in flight (memory stays flat however
     many pages), staging each parsed batch as it completes. Batches of one lane run in order."""
@@ -204,6 +208,7 @@ def _fetch_parse_and_stage(locators, run_id, policy, known: Known, archive_root,
     in_flight: list = []
     meta: dict = {}  # parse future -> (pages in batch, its fetch future)
     last_fetch: dict[int, object] = {}
+    consumed = [0]
 
     def consume(future) -> None:
         size, fetched = meta.pop(future)
@@ -215,6 +220,12 @@ def _fetch_parse_and_stage(locators, run_id, policy, known: Known, archive_root,
             stage.add([], read.failures)
         stage.add_fetches(read.fetches)
         tracker.advance(size)
+        consumed[0] += 1
+        if consumed[0] % GC_EVERY_BATCHES == 0:
+            # A Prefect future and its wrapped future refer to each other (a done-callback), so a staged
+            # batch's rows are freed only by the cycle collector, whose full passes come rarely in a
+            # process with many long-lived objects: a 10k-page run held ~300 MB of staged rows.
+            gc.collect()
 
     for lane, batch in _interleave(lanes):
         while len(in_flight) >= window:
