@@ -208,9 +208,10 @@ def _fetch_parse_and_stage(locators, run_id, policy, known: Known, archive_root,
     in_flight: list = []
     meta: dict = {}  # parse future -> (pages in batch, its fetch future)
     last_fetch: dict[int, object] = {}
-    consumed = [0]
+    consumed = 0
 
     def consume(future) -> None:
+        nonlocal consumed
         size, fetched = meta.pop(future)
         read: ReadResult = fetched.result()  # a failed fetch (e.g. the archive's disk is full) fails the run
         batch: ParsedBatch = future.result()
@@ -220,8 +221,8 @@ def _fetch_parse_and_stage(locators, run_id, policy, known: Known, archive_root,
             stage.add([], read.failures)
         stage.add_fetches(read.fetches)
         tracker.advance(size)
-        consumed[0] += 1
-        if consumed[0] % GC_EVERY_BATCHES == 0:
+        consumed += 1
+        if consumed % GC_EVERY_BATCHES == 0:
             # A Prefect future and its wrapped future refer to each other (a done-callback), so a staged
             # batch's rows are freed only by the cycle collector, whose full passes come rarely in a
             # process with many long-lived objects: a 10k-page run held ~300 MB of staged rows.

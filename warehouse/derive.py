@@ -31,6 +31,7 @@ class Changes:
 def rederive_history(con, *, everything: bool, now=None) -> Changes:
     """Re-derive the keys this load touched (statements recorded or superseded at ``now``), or every
     key when ``everything`` (identity resolution or the history definitions changed)."""
+    run(con, LOAD_SQL, "resolve")
     if everything:
         run(con, LOAD_SQL, "affect_everything")
     else:
@@ -41,7 +42,7 @@ def rederive_history(con, *, everything: bool, now=None) -> Changes:
     if keys == 0:  # an unchanged re-run: nothing to read
         run(con, LOAD_SQL, "clear_affected")
         return changes
-    chunks = max(1, -(-keys // KEYS_PER_CHUNK))
+    chunks = -(-keys // KEYS_PER_CHUNK)  # keys > 0 here
     run(con, LOAD_SQL, "gather_statements", {"chunks": chunks})
     for chunk in range(chunks):
         run(con, LOAD_SQL, "take_chunk", {"chunk": chunk, "chunks": chunks})

@@ -26,11 +26,10 @@ from parsers import PARSER_VERSION
 from parsers.model import Extraction
 
 from .db import with_memory_fallback
-from .derive import rederive_history
+from .derive import LOAD_SQL, rederive_history
 from .queries import run
 from .records import STATEMENT_RECIPE, StagedRows, rows_for
 
-LOAD_SQL = "load.sql"
 STAGE_SQL = "stage.sql"
 STAGE_MEMORY_LIMIT = "128MB"
 
@@ -201,7 +200,7 @@ def _load(con, params, summary: LoadSummary, stage: Stage, sources: list[str]) -
     summary.orgs_new = changes.orgs_new
     summary.orgs_changed = changes.orgs_changed
     summary.memberships_changed = changes.memberships_changed
-    named = con.execute("SELECT count(DISTINCT entity_id) FROM stage.statements WHERE prop = 'alias'").fetchone()[0]
+    named = run(con, LOAD_SQL, "named_orgs").fetchone()[0]
     summary.orgs_unchanged = named - summary.orgs_new - summary.orgs_changed
     kinds = con.execute("SELECT kind, count(*) FROM stage.findings GROUP BY kind ORDER BY kind").fetchall()
     summary.finding_kinds = dict(kinds)

@@ -76,6 +76,11 @@ FROM stage.fetches f;
 DELETE FROM ledger.source_files WHERE url IN (SELECT url FROM stage.files);
 INSERT INTO ledger.source_files SELECT url, size, mtime_ns, content_hash, $now FROM stage.files;
 
+-- name: resolve
+-- Who is who now (history.sql, org_resolution_at), once per load: affected_keys, affect_everything and
+-- gather_statements read it.
+CREATE OR REPLACE TEMP TABLE resolution AS SELECT * FROM ledger.org_resolution_at('infinity'::TIMESTAMPTZ);
+
 -- name: affected_keys
 -- Every history key whose statements this load touched (new, superseded or revived), resolved through
 -- renames and credit codes. A touched rename or credit code changes identity resolution, so then
@@ -84,7 +89,6 @@ DELETE FROM ledger.affected_orgs;
 DELETE FROM ledger.affected_memberships;
 CREATE OR REPLACE TEMP TABLE touched AS
 SELECT entity_id, object_id, prop FROM ledger.statements WHERE last_recorded = $now OR superseded_at = $now;
-CREATE OR REPLACE TEMP TABLE resolution AS SELECT * FROM ledger.org_resolution_at('infinity'::TIMESTAMPTZ);
 INSERT INTO ledger.affected_orgs
 SELECT DISTINCT coalesce(r.to_id, t.entity_id)
 FROM touched t LEFT JOIN resolution r ON r.from_id = t.entity_id
@@ -111,7 +115,6 @@ WHERE s.prop IN ('membership', 'membership_end')
 -- of every live statement, a superset of those with versions, which is harmless).
 DELETE FROM ledger.affected_orgs;
 DELETE FROM ledger.affected_memberships;
-CREATE OR REPLACE TEMP TABLE resolution AS SELECT * FROM ledger.org_resolution_at('infinity'::TIMESTAMPTZ);
 INSERT INTO ledger.affected_orgs
 SELECT org_id FROM ledger.org_versions
 UNION SELECT coalesce(r.to_id, s.entity_id)
@@ -135,8 +138,7 @@ WHERE prop IN ('renamed', 'credit_code') AND (last_recorded = $now OR superseded
 -- of its organization (the id it resolves to). History is derived chunk by chunk (take_chunk), so that
 -- memory stays bounded however many keys a load touches (a backfill's first load touches every key);
 -- each chunk reads only its own statements. Identity statements (renames, credit codes) go with every
--- chunk: resolution needs all of them. Expects the temp table `resolution` (affected_keys or
--- affect_everything made it).
+-- chunk: resolution needs all of them.
 CREATE OR REPLACE TEMP TABLE all_affected_orgs AS SELECT DISTINCT org_id FROM ledger.affected_orgs;
 CREATE OR REPLACE TEMP TABLE all_affected_memberships AS
 SELECT DISTINCT org_id, federation_id FROM ledger.affected_memberships;
@@ -217,6 +219,12 @@ DELETE FROM ledger.affected_memberships;
 DROP TABLE IF EXISTS load_statements;
 DROP TABLE IF EXISTS identity_statements;
 DROP TABLE IF EXISTS chunk_statements;
+DROP TABLE IF EXISTS resolution;
+
+-- name: named_orgs
+-- Organizations the run's pages name: records.statements_for gives each one an alias statement (its
+-- name), whether or not it is asserted as a profile.
+SELECT count(DISTINCT entity_id) FROM stage.statements WHERE prop = 'alias';
 
 -- name: record_run
 INSERT INTO ledger.runs VALUES ($run_id, $started_at, $now, $parser_version, $sources::VARCHAR[], $summary::JSON);
