@@ -16,19 +16,11 @@ from bs4 import BeautifulSoup, NavigableString, Tag, XMLParsedAsHTMLWarning
 from .dates import META_NAMES, find_datetime, parse_iso
 from .encoding import decode_html
 from .model import Article
-from .profiles import SiteProfile, match_profile
+from .profiles import SiteProfile, match_host, match_profile
+from .prune import Outline, PruningTreeBuilder, is_furniture, is_heading
 from .repair import repair_text
 from .selectors import select_one_required
 
-# Elements that never hold article text.
-_NEVER_BODY = ("script", "style", "noscript", "iframe", "nav", "header", "footer", "aside", "form", "select", "button")
-# class/id fragments of page furniture; matched as whole hyphen/underscore separated words.
-_FURNITURE = re.compile(
-    r"(?:^|[-_\s])(nav|navbar|menu|sidebar|side|aside|footer|foot|header|banner|breadcrumb|crumb|share|"
-    r"bdshare|related|relate|hot|rank|recommend|copyright|comment|toolbar|pager|pagination|login|search|"
-    r"friendlink|links|ad|ads|gg|bottom|top)(?:$|[-_\s\d])",
-    re.IGNORECASE,
-)
 # Headings of boxes that list other articles; the box is dropped with its heading.
 _LIST_BOX_HEADINGS = ("相关新闻", "相关阅读", "相关文章", "热门文章", "热点新闻", "推荐阅读", "最新文章", "猜你喜欢", "热门推荐")
 _INFO_LINE = re.compile(r"^(?:发布时间|发布日期|来源|作者|编辑|责任编辑|浏览次数|点击数|字号|分享到|【\s*字体)")
@@ -132,17 +124,28 @@ def _parse_lines(lines: list[str], *, source, url, encoding, evidence, content_h
 
 def _parse_html(data, *, source, url, http_charset, profiles, content_hash) -> Article:
     decoded = decode_html(data, http_charset)
-    soup, noise_left = _soup(decoded.text)
-    profile = match_profile(profiles, url, soup)
-    if profile is not None and profile.encoding and decoded.evidence in ("default", "detected"):
-        # The profile knows better than a guess.
-        decoded = decode_html(data, profile.encoding)
+    profile = match_host(profiles, url)
+    outline = None
+    if profile is None:
+        # Most pages are read by the generic extractor, which drops the furniture: leave it out of the
+        # tree from the start (parsers/prune.py). Profiles are detected in <head>, which is kept whole.
+        soup, noise_left, outline = _pruned_soup(decoded.text)
+        if soup.head is None and any(p.detect for p in profiles):
+            # No <head>: detect searches the whole page (match_profile).
+            soup, noise_left = _soup(decoded.text)
+            outline = None
+        profile = match_profile(profiles, url, soup)
+    if profile is not None:
+        # A profile's selectors may point anywhere: it reads the whole tree.
+        if profile.encoding and decoded.evidence in ("default", "detected"):
+            decoded = decode_html(data, profile.encoding)  # the profile knows better than a guess
         soup, noise_left = _soup(decoded.text)
+        outline = None
     if noise_left:
         for tag in soup(["script", "style", "noscript"]):
             tag.decompose()
 
-    page_title = _page_title(soup, profile)
+    page_title = _page_title(soup, profile, outline)
     body_el = _body_element(soup, profile)
     # The headline often sits inside the article block; it is the title, not body text.
     paragraphs_original = [p for p in _paragraphs(body_el)
@@ -169,7 +172,7 @@ def _parse_html(data, *, source, url, http_charset, profiles, content_hash) -> A
     )
 
 
-def _soup(html: str) -> tuple[BeautifulSoup, bool]:
+def _soup(html: str, builder=None) -> tuple[BeautifulSoup, bool]:
     with warnings.catch_warnings():
         # Some CMSs send XHTML with an XML declaration; it is parsed as HTML on purpose.
         warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
@@ -177,23 +180,37 @@ def _soup(html: str) -> tuple[BeautifulSoup, bool]:
         # strip_noise leaves an unclosed <script> (or a malformed one) to the parser: only then is
         # there anything left to remove from the tree.
         lower = stripped.lower()
-        return BeautifulSoup(stripped, "lxml"), any(opener in lower for opener, _ in _NOISE[:3])
+        soup = BeautifulSoup(stripped, builder=builder) if builder else BeautifulSoup(stripped, "lxml")
+        return soup, any(opener in lower for opener, _ in _NOISE[:3])
+
+
+def _pruned_soup(html: str) -> tuple[BeautifulSoup, bool, Outline]:
+    """The page's tree without its furniture, and the outline of the whole page (parsers/prune.py)."""
+    builder = PruningTreeBuilder()
+    soup, noise_left = _soup(html, builder)
+    return soup, noise_left, builder.outline
 
 
 def _text(el: Tag) -> str:
     return re.sub(r"\s+", " ", el.get_text(" ", strip=True)).strip()
 
 
-def _page_title(soup: BeautifulSoup, profile: SiteProfile | None) -> str | None:
+def _page_title(soup: BeautifulSoup, profile: SiteProfile | None, outline: Outline | None) -> str | None:
+    """The profile's title element; else the <title> without the site's suffix, using the headings of
+    the whole page (furniture included: an 'article-header' box holds the headline). ``outline`` has
+    those texts when the tree was built without the furniture."""
     if profile is not None and profile.title:
         return _text(select_one_required(soup, profile.title, profile=profile.key, field="title"))
-    head_title = _text(soup.title) if soup.title else ""
+    if outline is None:
+        outline = Outline(title=_text(soup.title) if soup.title else None,
+                          headings=[_text(h) for h in _tags(soup) if _is_heading(h)])
+    head_title = outline.title or ""
     if profile is not None:
         for suffix in profile.title_suffixes:
             if head_title.endswith(suffix):
                 return head_title[: -len(suffix)].strip()
     # A heading that the <title> starts with is the title without the site suffix.
-    headings = [_text(h) for h in _tags(soup) if _is_heading(h)]
+    headings = outline.headings
     matching = [h for h in headings if h and head_title.startswith(h)]
     if matching:
         return max(matching, key=len)
@@ -211,16 +228,11 @@ def _tags(root: Tag):
 
 
 def _is_heading(el: Tag) -> bool:
-    """h1–h3, or an element whose class is title/article-title or whose id is title."""
-    return el.name in ("h1", "h2", "h3") or el.get("id") == "title" or bool(
-        {"title", "article-title"} & set(el.get("class") or ()))
+    return is_heading(el.name, el.get("class"), el.get("id"))
 
 
 def _is_furniture(el: Tag) -> bool:
-    if el.name in _NEVER_BODY:
-        return True
-    attrs = " ".join([*(el.get("class") or []), el.get("id") or "", el.get("role") or ""])
-    return bool(attrs.strip()) and bool(_FURNITURE.search(attrs))
+    return is_furniture(el.name, el.get("class"), el.get("id"), el.get("role"))
 
 
 def _strip_furniture(root: Tag) -> None:

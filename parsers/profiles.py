@@ -47,13 +47,21 @@ class SiteProfile:
         return cls(**values)
 
 
-def match_profile(profiles: tuple[SiteProfile, ...], url: str, soup: BeautifulSoup | None) -> SiteProfile | None:
-    """The profile for a page: by URL host first, then by the profile's ``detect`` selector."""
+def match_host(profiles: tuple[SiteProfile, ...], url: str) -> SiteProfile | None:
+    """The profile whose hosts include the URL's host."""
     host = (urlsplit(url).hostname or "").lower()
     if host:
         for profile in profiles:
             if host in profile.hosts:
                 return profile
+    return None
+
+
+def match_profile(profiles: tuple[SiteProfile, ...], url: str, soup: BeautifulSoup | None) -> SiteProfile | None:
+    """The profile for a page: by URL host first, then by the profile's ``detect`` selector."""
+    by_host = match_host(profiles, url)
+    if by_host is not None:
+        return by_host
     if soup is not None:
         for profile in profiles:
             # Matched within <head> (a meta tag, say): searching a whole 100 KB body for every profile
