@@ -114,11 +114,15 @@ def normalize_width(text: str) -> str:
     return _ASCII_PUNCT_NEAR_HAN.sub(lambda m: _FULLWIDTH_PUNCT[m.group(0)], text)
 
 
+# A page's parser and extractor repair each paragraph several times (share/info line tests, the body,
+# the names in it); a small cache makes the repeats free. Pure functions of a str, so caching is safe.
+@lru_cache(maxsize=4096)
 def repair_text(text: str) -> str:
     """The full repair: pinyin annotations, traditional → simplified, widths. Idempotent."""
     return to_simplified(surface_text(text))
 
 
+@lru_cache(maxsize=4096)
 def surface_text(text: str) -> str:
     """The repair without the script conversion: what the page says, minus pinyin and width noise.
     Kept so that traditional spellings of names survive as aliases."""
