@@ -96,7 +96,7 @@ def to_simplified(text: str) -> str:
 
 _FULLWIDTH_PUNCT = {",": "，", ";": "；", ":": "：", "!": "！", "(": "（", ")": "）"}
 _ASCII_PUNCT_NEAR_HAN = re.compile(rf"(?<=[{HAN}])[,;:!]|[,;:!](?=[{HAN}])")
-_PAREN_AROUND_HAN = re.compile(rf"\(([^()]*[{HAN}][^()]*)\)")
+_HAN_CHAR = re.compile(rf"[{HAN}]")
 _REPEATED_COMMA = re.compile(r"[,，]{2,}")
 
 
@@ -106,11 +106,38 @@ _WIDTHS = {
 }
 
 
+def _fullwidth_parens_around_han(text: str) -> str:
+    """ASCII parentheses around Chinese text become full-width: ``杭州(浙江)`` → ``杭州（浙江）``.
+
+    A pair is converted when its text has Han characters and every pair nested in it is converted too,
+    which is what converting innermost pairs again and again would reach; done in one pass with a
+    stack, so nested pairs (``((協))``) come out the same on a second repair (idempotent) and deep
+    nesting costs one scan."""
+    if "(" not in text:
+        return text
+    chars = list(text)
+    # One frame per open "(": [index, all children converted, has Han or a converted child]
+    stack: list[list] = []
+    for i, c in enumerate(chars):
+        if c == "(":
+            stack.append([i, True, False])
+        elif c == ")" and stack:
+            start, children_ok, has_han = stack.pop()
+            convert = children_ok and (has_han or _HAN_CHAR.search(text, start + 1, i) is not None)
+            if convert:
+                chars[start], chars[i] = "（", "）"
+            if stack:
+                parent = stack[-1]
+                parent[1] = parent[1] and convert
+                parent[2] = parent[2] or convert
+    return "".join(chars)
+
+
 def normalize_width(text: str) -> str:
     """Full-width alphanumerics → ASCII; ASCII punctuation in Chinese text → full-width."""
     text = text.translate(_WIDTHS)
     text = _REPEATED_COMMA.sub("，", text)
-    text = _PAREN_AROUND_HAN.sub(lambda m: f"（{m.group(1)}）", text)
+    text = _fullwidth_parens_around_han(text)
     return _ASCII_PUNCT_NEAR_HAN.sub(lambda m: _FULLWIDTH_PUNCT[m.group(0)], text)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from parsers.repair import normalize_width, repair_text, strip_pinyin
@@ -34,10 +34,16 @@ def test_widths():
     assert normalize_width("杭州(浙江)") == "杭州（浙江）"
     assert normalize_width("a,,b 浙江,,杭州") == "a，b 浙江，杭州"
     assert normalize_width("version 1.2, see (ABC)") == "version 1.2, see (ABC)"
+    # Nested pairs: converted from the inside out, as far as every inner pair is Chinese too.
+    assert normalize_width("((協))") == "（（協））"
+    assert normalize_width("(协(ab))") == "(协(ab))"
+    assert normalize_width("(a(协)") == "(a（协）"
+    assert normalize_width("(协)b)") == "（协）b)"
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("網絡協會浙江杭州()（）wǎngluòABC12,;: 、。")), max_size=60))
+@example("((協))")  # was '(（协）)' after one repair and '（（协））' after two
 def test_repair_is_idempotent(text):
     once = repair_text(text)
     assert repair_text(once) == once
