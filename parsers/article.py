@@ -41,36 +41,25 @@ class PageTooLarge(ValueError):
 def strip_noise(html: str) -> str:
     """Cut <script>, <style>, <noscript> elements and comments out of the markup before parsing it:
     on real government pages they are half the bytes, and BeautifulSoup's cost is in the bytes.
-    Linear: each opener's next position is remembered and only searched again once passed, so hostile
-    input (an unclosed <script>, thousands of comments) costs one scan per opener."""
-    lower = html.lower()
+    Linear: every search starts where the last one ended, and an unclosed element (left to the
+    parser) ends the cutting. Case is ignored for ASCII letters only, like HTML does."""
     out, pos = [], 0
-    # opener -> its next occurrence at or after pos (-1: none left)
-    upcoming = {opener: lower.find(opener) for opener, _ in _NOISE}
-    closers = dict(_NOISE)
-    while True:
-        for opener, at in upcoming.items():
-            if 0 <= at < pos:
-                upcoming[opener] = lower.find(opener, pos)
-        found = [(at, opener) for opener, at in upcoming.items() if at >= 0]
-        if not found:
-            break
-        start, opener = min(found)
-        closer = closers[opener]
-        if opener != "<!--" and lower[start + len(opener):start + len(opener) + 1] not in (">", " ", "\t", "\n", "\r", "/"):
-            out.append(html[pos:start + len(opener)])  # <scripts…> or <styleguide>: not ours
-            pos = start + len(opener)
-            continue
-        end = lower.find(closer, start + len(opener))
-        if end < 0:
+    while (opener := _NOISE_OPENER.search(html, pos)) is not None:
+        closer = _NOISE_CLOSERS[(opener.group(1) or "").lower()].search(html, opener.end())
+        if closer is None:
             break  # unclosed: leave the rest to the parser
-        out.append(html[pos:start])
-        pos = end + len(closer)
+        out.append(html[pos:opener.start()])
+        pos = closer.end()
     out.append(html[pos:])
     return "".join(out)
 
 
-_NOISE = (("<script", "</script>"), ("<style", "</style>"), ("<noscript", "</noscript>"), ("<!--", "-->"))
+# <script…> only when followed by what ends a tag name (<scripts>, <styleguide> are not ours).
+_NOISE_OPENER = re.compile(r"<(?:!--|(script|style|noscript)(?=[>\t\n\r /]))", re.IGNORECASE | re.ASCII)
+_NOISE_CLOSERS = {"": re.compile("-->"), **{name: re.compile(f"</{name}>", re.IGNORECASE | re.ASCII)
+                                            for name in ("script", "style", "noscript")}}
+# What strip_noise may have left for the parser (then removed from the tree).
+_NOISE_LEFT = re.compile(r"<(?:script|style|noscript)", re.IGNORECASE | re.ASCII)
 
 
 def parse_page(
@@ -177,11 +166,10 @@ def _soup(html: str, builder=None) -> tuple[BeautifulSoup, bool]:
         # Some CMSs send XHTML with an XML declaration; it is parsed as HTML on purpose.
         warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
         stripped = strip_noise(html)
+        soup = BeautifulSoup(stripped, builder=builder) if builder else BeautifulSoup(stripped, "lxml")
         # strip_noise leaves an unclosed <script> (or a malformed one) to the parser: only then is
         # there anything left to remove from the tree.
-        lower = stripped.lower()
-        soup = BeautifulSoup(stripped, builder=builder) if builder else BeautifulSoup(stripped, "lxml")
-        return soup, any(opener in lower for opener, _ in _NOISE[:3])
+        return soup, _NOISE_LEFT.search(stripped) is not None
 
 
 def _pruned_soup(html: str) -> tuple[BeautifulSoup, bool, Outline]:

@@ -95,3 +95,9 @@ def test_strip_noise_cuts_scripts_styles_and_comments_only():
     html = ('<html><script>var a="<p>";</script><p>x<!-- c --></p><scripts>y</scripts>'
             '<STYLE type="text/css">z</STYLE><noscript>n</noscript><script>unclosed <p>tail</p>')
     assert strip_noise(html) == "<html><p>x</p><scripts>y</scripts><script>unclosed <p>tail</p>"
+
+
+def test_strip_noise_is_not_thrown_off_by_letters_whose_lowercase_is_longer():
+    # "İ".lower() is two characters: offsets found in a lowercased copy pointed into the wrong places.
+    from parsers.article import strip_noise
+    assert strip_noise("İİ<SCRIPT type=x>a</Script>b<style>c</style>d") == "İİbd"
