@@ -3,7 +3,6 @@ directly. A page that fails is recorded and never sinks the rest of the run."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import pickle
@@ -227,7 +226,7 @@ def plan_batches(locators: list[str], batch_size: int, per_host: int) -> list[li
 
 
 def page_fingerprint(page: RawPage) -> str:
-    return hashlib.sha256(page.data).hexdigest()
+    return page.sha256
 
 
 def split_unchanged(refs: list[PageRef], known: Known) -> tuple[set[str], int]:
@@ -239,7 +238,7 @@ def split_unchanged(refs: list[PageRef], known: Known) -> tuple[set[str], int]:
 
 def parse_one(page: RawPage, profiles: tuple[SiteProfile, ...]) -> Extraction:
     article = parse_page(page.data, source=page.source, url=page.url, http_charset=page.http_charset,
-                         profiles=profiles)
+                         profiles=profiles, content_hash=page.sha256)
     return extract(article)
 
 

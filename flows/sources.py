@@ -11,10 +11,12 @@ A source spec is one of
 from __future__ import annotations
 
 import glob
+import hashlib
 import json
 import os
 import time
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from . import archive
@@ -30,6 +32,12 @@ class RawPage:
     http_charset: str | None = None
     # A local file's (size, mtime_ns) as read, when trustworthy for skipping it unread next time.
     file_stat: tuple[int, int] | None = None
+
+    @cached_property
+    def sha256(self) -> str:
+        """Hex SHA-256 of the bytes. Hashed once: the flow needs it to skip unchanged pages, the parser
+        for the article's content hash, and the cached value travels with the page to a worker."""
+        return hashlib.sha256(self.data).hexdigest()
 
 
 # A file modified this close to when it was read may change again within the same mtime tick

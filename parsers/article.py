@@ -69,11 +69,13 @@ def parse_page(
     url: str,
     http_charset: str | None = None,
     profiles: tuple[SiteProfile, ...] = (),
+    content_hash: str | None = None,
 ) -> Article:
-    """Decode and parse one page. Plain-text files (saved article text) are read line by line."""
+    """Decode and parse one page. Plain-text files (saved article text) are read line by line.
+    ``content_hash``: the hex SHA-256 of ``data`` when the caller has it already."""
     if len(data) > MAX_PAGE_BYTES:
         raise PageTooLarge(f"{len(data)} bytes, more than the {MAX_PAGE_BYTES} bytes a news page may have")
-    content_hash = hashlib.sha256(data).hexdigest()
+    content_hash = content_hash or hashlib.sha256(data).hexdigest()
     if _looks_like_html(data) or not url.endswith(".txt"):
         return _parse_html(data, source=source, url=url, http_charset=http_charset, profiles=profiles,
                            content_hash=content_hash)

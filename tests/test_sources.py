@@ -55,3 +55,16 @@ def test_loopback_is_refused_unless_allowed():
         with pytest.raises(SourceError, match="refused_address: 127.0.0.1 resolves to 127.0.0.1, a loopback address"):
             fetch_page(f"{base}/a.html")
     assert seen == []  # no request was made
+
+
+def test_a_spooled_page_carries_its_hash_to_the_parser(tmp_path):
+    # The flow hashes each page to skip unchanged ones; the worker that parses it must not hash it again.
+    import hashlib
+
+    from flows.pipeline import ReadResult, spool_pages
+    from flows.sources import RawPage
+
+    data = b"<html><body><p>x</p></body></html>"
+    spooled = spool_pages(ReadResult(pages=[RawPage("a", "file:///a.html", data)]), str(tmp_path))
+    [page] = spooled.load_pages()
+    assert vars(page)["sha256"] == spooled.refs[0].sha256 == hashlib.sha256(data).hexdigest()
