@@ -64,6 +64,33 @@ def mode_bs4(args) -> dict:
             "peak_rss_mb": peak_self_mb()}
 
 
+def mode_interleaved(args) -> dict:
+    """Per-page CPU of orgledger's worker (read + parse + extract + rows) and of the bare BeautifulSoup
+    parse, in alternating chunks of 100 pages in one process: a machine whose speed drifts during a
+    run (this one's did, by 2x within an hour) slows both sides alike, so the ratio stays true."""
+    from bs4 import BeautifulSoup
+
+    from flows.parallel import parse_to_rows
+    from flows.pipeline import read_sources
+    from flows.settings import load_settings
+
+    profiles = load_settings().profiles
+    files = corpus_files(args.corpus, args.limit or 2000)
+    parse_to_rows(read_sources([str(p) for p in files[:20]]).load_pages(), profiles)  # imports, caches
+    bs4_cpu = orgledger_cpu = 0.0
+    for start in range(0, len(files), 100):
+        chunk = files[start:start + 100]
+        cpu = time.process_time()
+        for path in chunk:
+            BeautifulSoup(path.read_bytes(), "lxml").decompose()
+        bs4_cpu += time.process_time() - cpu
+        cpu = time.process_time()
+        parse_to_rows(read_sources([str(p) for p in chunk]).load_pages(), profiles)
+        orgledger_cpu += time.process_time() - cpu
+    return {"pages": len(files), "bs4_cpu_seconds": bs4_cpu, "orgledger_cpu_seconds": orgledger_cpu,
+            "peak_rss_mb": peak_self_mb()}
+
+
 # ---------------------------------------------------------------------------------------------------
 
 
@@ -287,7 +314,7 @@ def mode_load(args) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("mode", choices=["bs4", "flow", "direct", "profile", "load"])
+    parser.add_argument("mode", choices=["bs4", "flow", "direct", "profile", "load", "interleaved"])
     parser.add_argument("--corpus")
     parser.add_argument("--warehouse")
     parser.add_argument("--result", required=True)

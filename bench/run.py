@@ -264,6 +264,8 @@ class Runner:
                                               ["flow", "--corpus", str(corpus), "--warehouse", str(warehouse)],
                                               prefect_env)
             raw["warehouse_mb"] = warehouse.stat().st_size / 1e6 if warehouse.exists() else None
+            ab = raw["interleaved"] = self.child(f"{pages}-interleaved", PRODUCT_PY, "child_orgledger.py",
+                                                 ["interleaved", "--corpus", str(corpus), "--limit", "2000"])
             direct = raw["direct"] = self.child(f"{pages}-direct", PRODUCT_PY, "child_orgledger.py",
                                                 ["direct", "--corpus", str(corpus), "--warehouse",
                                                  str(tmp / "direct.duckdb")])
@@ -286,6 +288,14 @@ class Runner:
                  flow1, "bs4 baseline", cold.ratio(base),
                  note=f"server start + first no-op flow {flow1['noop_first_seconds']:.1f} s, "
                       f"warm no-op flow {flow1['noop_warm_seconds']:.1f} s, imports {flow1['import_seconds']:.1f} s")
+
+        per_page = Rate(ab["pages"], ab["orgledger_cpu_seconds"], ab["orgledger_cpu_seconds"])
+        self.row(size, "2", "  per-page work of one parse worker, A/B-interleaved with the baseline (one core)",
+                 ab["pages"], "pages", per_page, ab, "bs4 baseline",
+                 (ab["bs4_cpu_seconds"] / ab["orgledger_cpu_seconds"],) * 2,
+                 note=f"read+parse+extract+rows {1000 * ab['orgledger_cpu_seconds'] / ab['pages']:.2f} ms/page vs "
+                      f"bs4 {1000 * ab['bs4_cpu_seconds'] / ab['pages']:.2f} ms/page, alternating 100-page chunks "
+                      "(drift-free; cpu s)")
 
         for tool in ("gne", "trafilatura"):
             name = "GNE" if tool == "gne" else "trafilatura"
