@@ -24,8 +24,10 @@ from dataclasses import dataclass, field
 from bs4.builder import nonwhitespace_re  # how BeautifulSoup splits class="a b"
 from bs4.builder._lxml import LXMLTreeBuilder
 
-# Elements that never hold article text.
-NEVER_BODY = frozenset(("script", "style", "noscript", "iframe", "nav", "header", "footer", "aside", "form",
+# Elements that never hold article text. Not <form>: ASP.NET WebForms pages, common among Chinese
+# government sites, wrap the whole body in <form id="form1">; search and login forms are furniture by
+# their class or id, or sit in a sidebar or header that is.
+NEVER_BODY = frozenset(("script", "style", "noscript", "iframe", "nav", "header", "footer", "aside",
                         "select", "button"))
 # class/id fragments of page furniture; matched as whole hyphen/underscore separated words.
 FURNITURE = re.compile(

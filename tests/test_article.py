@@ -101,3 +101,13 @@ def test_strip_noise_is_not_thrown_off_by_letters_whose_lowercase_is_longer():
     # "İ".lower() is two characters: offsets found in a lowercased copy pointed into the wrong places.
     from parsers.article import strip_noise
     assert strip_noise("İİ<SCRIPT type=x>a</Script>b<style>c</style>d") == "İİbd"
+
+
+def test_a_webforms_page_keeps_its_body_inside_the_form():
+    # ASP.NET WebForms pages wrap everything in <form id="form1">; the form used to count as furniture
+    # and the generic extractor dropped the whole article with it.
+    article = parse("<html><head><title>协会成立_工作动态_某某网</title></head><body>"
+                    "<form id='form1' method='post' action='./a.aspx'><div class='nav'><a href='/'>首页</a></div>"
+                    f"<div class='content'>{BODY}</div><div class='search'><input name='q'></div></form></body></html>")
+    assert (article.title, article.paragraphs) == (
+        "协会成立", ["浙江省网络文化协会任常务理事单位。", "第二段文字，内容较长以便识别为正文内容。"])
