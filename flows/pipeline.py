@@ -48,7 +48,7 @@ class ReadResult:
     def page_refs(self) -> list[PageRef]:
         if self.spool is not None:
             return self.refs
-        return [PageRef(p.url, p.http_charset, page_fingerprint(p), p.file_stat) for p in self.pages]
+        return [PageRef(p.url, p.http_charset, p.sha256, p.file_stat) for p in self.pages]
 
     def load_pages(self, urls: set[str] | None = None) -> list[RawPage]:
         """The pages (those with one of ``urls``), from memory or from the spool file."""
@@ -223,10 +223,6 @@ def plan_batches(locators: list[str], batch_size: int, per_host: int) -> list[li
         width = min(per_host, len(batches))
         lanes += [batches[i::width] for i in range(width)]
     return lanes
-
-
-def page_fingerprint(page: RawPage) -> str:
-    return page.sha256
 
 
 def split_unchanged(refs: list[PageRef], known: Known) -> tuple[set[str], int]:

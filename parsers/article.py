@@ -117,6 +117,7 @@ def _parse_html(data, *, source, url, http_charset, profiles, content_hash) -> A
     decoded = decode_html(data, http_charset)
     profile = match_host(profiles, url)
     outline = None
+    whole = False  # soup is the whole tree of decoded.text
     if profile is None:
         # Most pages are read by the generic extractor, which drops the furniture: leave it out of the
         # tree from the start (parsers/prune.py). Profiles are detected in <head>, which is kept whole.
@@ -124,13 +125,15 @@ def _parse_html(data, *, source, url, http_charset, profiles, content_hash) -> A
         if soup.head is None and any(p.detect for p in profiles):
             # No <head>: detect searches the whole page (match_profile).
             soup, noise_left = _soup(decoded.text)
-            outline = None
+            outline, whole = None, True
         profile = match_profile(profiles, url, soup)
     if profile is not None:
         # A profile's selectors may point anywhere: it reads the whole tree.
         if profile.encoding and decoded.evidence in ("default", "detected"):
             decoded = decode_html(data, profile.encoding)  # the profile knows better than a guess
-        soup, noise_left = _soup(decoded.text)
+            whole = False
+        if not whole:
+            soup, noise_left = _soup(decoded.text)
         outline = None
     if noise_left:
         for tag in soup(["script", "style", "noscript"]):
