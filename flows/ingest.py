@@ -217,6 +217,7 @@ def _fetch_parse_and_stage(locators, run_id, policy, known: Known, archive_root,
         batch: ParsedBatch = future.result()
         stage.add_rows(batch.rows, unchanged=batch.unchanged + read.not_modified)
         stage.add_files(batch.files)
+        batch.release()
         if read.failures:
             stage.add([], read.failures)
         stage.add_fetches(read.fetches)

@@ -78,6 +78,14 @@ class ParsedBatch:
     unchanged: int = 0
     files: list[tuple[str, int, int, str]] = field(default_factory=list)  # see file_records
 
+    def release(self) -> None:
+        """Drop the rows once staged. Prefect's future for the batch and the future it wraps refer to
+        each other (a done-callback), so the result they hold lives until a full cyclic collection,
+        which comes rarely in a process with many long-lived objects (the flow collects every 20
+        batches): the 10k-page flow's process peaked at 618 MB with them, 529 MB without."""
+        self.rows = StagedRows()
+        self.files = []
+
 
 def file_records(refs: list[PageRef]) -> list[tuple[str, int, int, str]]:
     """(url, size, mtime_ns, content hash) of the local files read with a trustworthy stat."""
