@@ -8,7 +8,6 @@ import os
 import pickle
 import tempfile
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from parsers import PARSER_VERSION
@@ -21,7 +20,8 @@ from warehouse.records import StagedRows
 
 from . import archive
 from .fetcher import CrawlPolicy, Fetch, Fetcher
-from .sources import RawPage, SourceError, expand_source, is_archived, is_site, is_url, read_archived, read_file
+from .sources import (RawPage, SourceError, expand_source, is_archived, is_site, is_url, local_uri, read_archived,
+                      read_file)
 
 
 @dataclass(frozen=True)
@@ -109,7 +109,7 @@ class Known:
     def subset(self, locators: list[str]) -> "Known":
         """Only what a batch needs (file locators are stored as file:// URIs; a URL that redirected
         brings the page stored under its final URL)."""
-        keys = [loc if is_url(loc) else Path(loc).resolve().as_uri() for loc in locators if not is_archived(loc)]
+        keys = [loc if is_url(loc) else local_uri(loc) for loc in locators if not is_archived(loc)]
         keys += [json.loads(loc[len("archive:"):])[2] for loc in locators if is_archived(loc)]
         keys += [self.validators[k][2] for k in keys if k in self.validators and self.validators[k][2]]
         return Known({k: self.pages[k] for k in keys if k in self.pages},
@@ -130,15 +130,12 @@ class Known:
         return keep, skipped
 
     def _file_unchanged(self, locator: str) -> bool:
-        path = Path(locator)
-        # Local locators come resolved from expand_sources; resolving 10,000 of them again cost more
-        # than the stat calls.
-        url = (path if path.is_absolute() else path.resolve()).as_uri()
+        url = local_uri(locator)
         recorded = self.files.get(url)
         if recorded is None or self.pages.get(url) != (recorded[2], PARSER_VERSION):
             return False
         try:
-            stat = path.stat()
+            stat = os.stat(locator)
         except OSError:
             return False  # let the read report it
         return (stat.st_size, stat.st_mtime_ns) == recorded[:2]

@@ -309,3 +309,58 @@ def test_migrate_twice_on_fresh_file_is_safe(tmp_path):
     migrate(con)
     migrate(con)
     assert [c.name for c in check_warehouse(con) if not c.ok] == []
+
+
+def _rglob_reference(folder, roots=()):
+    """What expand_source did for a folder before it walked with os.scandir: resolve every file of
+    sorted(rglob) and confine it (flows.sources._confined). The fast walk must give the same list."""
+    from flows.sources import PAGE_SUFFIXES, _confined
+
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in PAGE_SUFFIXES)
+    return _confined(str(folder), files, folder.resolve(), tuple(r.resolve() for r in roots))
+
+
+def _tricky_tree(tmp_path):
+    """Names whose string order differs from path order, case, dot files, odd suffixes, a symlinked file
+    that stays inside, a symlinked folder (not entered), a folder reached through a symlink."""
+    real = tmp_path / "real"
+    for name in ("a/b.html", "a-c.html", "a/x/y.HTM", "a/.html", "a/..html", "a/z.html.", "a/n.txt", "a/p.pdf",
+                 "b/deep/er/page.shtml", "b/page.xhtml", "Z.html", "é/页.html"):
+        (real / name).parent.mkdir(parents=True, exist_ok=True)
+        (real / name).write_text("<p>x</p>")
+    (real / "a" / "inner-link.html").symlink_to(real / "b" / "page.xhtml")
+    (real / "linked-folder").symlink_to(real / "b", target_is_directory=True)
+    (real / "a" / "broken.html").symlink_to(real / "missing.html")
+    via = tmp_path / "via"
+    via.symlink_to(real, target_is_directory=True)
+    return real, via
+
+
+def test_a_folder_expands_exactly_as_resolving_every_rglob_match(tmp_path):
+    real, via = _tricky_tree(tmp_path)
+    expected = [str(real / n) for n in ("Z.html", "a/..html", "a/b.html", "b/page.xhtml", "a/n.txt",
+                                        "a/x/y.HTM", "a-c.html", "b/deep/er/page.shtml", "b/page.xhtml",
+                                        "é/页.html")]
+    assert expand_source(str(via)) == expected
+    assert expand_source(str(real), local_roots=(str(real),)) == expected
+    for folder in (real, via, real / "b", via / "b"):
+        assert expand_source(str(folder)) == _rglob_reference(folder)
+    roots = (real / "b", real / "é")
+    assert expand_source(str(real / "b"), local_roots=tuple(map(str, roots))) == _rglob_reference(real / "b", roots)
+
+
+def test_a_link_out_of_the_folder_or_the_roots_is_refused_as_before(tmp_path):
+    real, via = _tricky_tree(tmp_path)
+    # a/inner-link.html leads to b/page.xhtml: inside real/, outside real/a/.
+    for folder in (real / "a", via / "a"):
+        message = f"{folder / 'inner-link.html'} leads outside {real / 'a'} (symlink or '..'); refused"
+        for expand in (lambda f: expand_source(str(f)), _rglob_reference):
+            with pytest.raises(SourceError) as raised:
+                expand(folder)
+            assert (str(raised.value), raised.value.url) == (message, str(folder / "inner-link.html"))
+    # Roots that leave out part of the folder: the first page outside them (in path order) is refused.
+    for expand in (lambda f, r: expand_source(str(f), local_roots=tuple(map(str, r))), _rglob_reference):
+        with pytest.raises(SourceError) as raised:
+            expand(real, (real / "a", real / "b"))
+        assert (str(raised.value), raised.value.url) == (
+            f"{real / 'Z.html'} is outside the configured local_roots; refused", str(real / "Z.html"))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from flows.pipeline import parse_one, read_sources
-from flows.sources import SourceError, expand_source, fetch_page
+from flows.sources import SourceError, expand_source, fetch_page, local_uri
 
 from .helpers import SAMPLES, SEED_FORMS
 from .http_server import serve
@@ -68,3 +70,14 @@ def test_a_spooled_page_carries_its_hash_to_the_parser(tmp_path):
     spooled = spool_pages(ReadResult(pages=[RawPage("a", "file:///a.html", data)]), str(tmp_path))
     [page] = spooled.load_pages()
     assert vars(page)["sha256"] == spooled.refs[0].sha256 == hashlib.sha256(data).hexdigest()
+
+
+def test_local_uri_is_the_resolved_paths_uri(tmp_path):
+    folder = tmp_path / "a b%20" / "页"
+    folder.mkdir(parents=True)
+    (folder / "x #1.html").write_text("<p>x</p>")
+    (tmp_path / "link").symlink_to(folder, target_is_directory=True)
+    locators = expand_source(str(tmp_path / "link")) + ALL
+    assert [local_uri(loc) for loc in locators] == [Path(loc).resolve().as_uri() for loc in locators]
+    assert local_uri(str(folder / "x #1.html")) == tmp_path.as_uri() + "/a%20b%2520/%E9%A1%B5/x%20%231.html"
+    assert local_uri("relative.html") == (Path.cwd() / "relative.html").as_uri()
