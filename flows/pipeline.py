@@ -45,6 +45,12 @@ class ReadResult:
     spool: str | None = None
     refs: list[PageRef] = field(default_factory=list)
 
+    def release(self) -> None:
+        """Drop what was staged. Prefect keeps each task's result in memory for the whole flow run (a
+        toy flow of 60 tasks returning 6 MB each: +89 MB after gc, +15 MB with the results emptied), and
+        a 100k-page run has 500 of these, with 200 page refs each."""
+        self.pages, self.failures, self.fetches, self.refs = [], [], [], []
+
     def page_refs(self) -> list[PageRef]:
         if self.spool is not None:
             return self.refs
