@@ -169,6 +169,7 @@ def _ingest_news(sources: list[str] | None = None, warehouse: str | None = None,
             _fetch_parse_and_stage(locators, run_id, policy, known, archive_root, settings, stage)
         finally:
             parallel.shutdown()
+        locators = seen = known = None  # the load needs none of them (100k locators: 16 MB with their set)
         stage.finish()
         if stage.articles_read == 0 and stage.articles_unchanged == 0 and stage.articles_failed:
             raise NothingReadError(

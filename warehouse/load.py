@@ -142,8 +142,10 @@ class Stage:
                                         zip(failures, rows.findings.get("article_id", ()))]))
 
     def finish(self) -> None:
-        """Close the file, so the warehouse connection can attach it."""
+        """Close the file, so the warehouse connection can attach it; forget what was staged (only
+        needed while staging; 100,000 pages' ids and file URLs hold 28 MB)."""
         self.con.close()
+        self._articles, self._failures, self._files = set(), set(), set()
 
 
 def _first(seen: set[str], key: str) -> bool:
