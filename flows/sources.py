@@ -67,8 +67,9 @@ def is_archived(spec: str) -> bool:
     return spec.startswith("archive:")
 
 
-def _inside(path: Path, root: Path) -> bool:
-    return path == root or root in path.parents
+def _inside(path: str, root: str) -> bool:
+    """Whether resolved ``path`` is ``root`` or under it."""
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
 def _confined(spec: str, files: list[Path], base: Path | None, roots: tuple[Path, ...]) -> list[str]:
@@ -77,9 +78,9 @@ def _confined(spec: str, files: list[Path], base: Path | None, roots: tuple[Path
     out = []
     for file in files:
         resolved = file.resolve()
-        if base is not None and not _inside(resolved, base):
+        if base is not None and not _inside(str(resolved), str(base)):
             raise SourceError(str(file), f"{file} leads outside {base} (symlink or '..'); refused")
-        if roots and not any(_inside(resolved, root) for root in roots):
+        if roots and not any(_inside(str(resolved), str(root)) for root in roots):
             raise SourceError(str(file), f"{resolved} is outside the configured local_roots; refused")
         out.append(str(resolved))
     return out
@@ -91,22 +92,26 @@ def _folder_pages(folder: Path, roots: tuple[Path, ...]) -> list[str]:
     calls. The walk starts at the resolved folder and never enters a symlinked folder (nor does rglob),
     so only a symlinked file can lead elsewhere: only those are resolved. On an unchanged re-run of
     10,000 files, resolving each one was most of the run's own time."""
-    base = folder.resolve()
-    found = sorted(_walk_pages(str(base)), key=lambda item: item[0].split(os.sep))
-    base_text = str(base)
-    base_allowed = not roots or any(_inside_text(base_text, str(root)) for root in roots)
+    base = str(folder.resolve())
+    root_texts = [str(root) for root in roots]
+    base_allowed = not roots or any(_inside(base, root) for root in root_texts)
     out = []
-    for path, is_link in found:
+    for path, is_link in sorted(_walk_pages(base), key=lambda item: item[0].split(os.sep)):
         resolved = os.path.realpath(path) if is_link else path
-        if is_link and not _inside_text(resolved, base_text):
-            shown = folder / os.path.relpath(path, base_text)  # as the user spelled the folder
-            raise SourceError(str(shown), f"{shown} leads outside {base} (symlink or '..'); refused")
+        if is_link and not _inside(resolved, base):
+            shown = _as_spelled(folder, path, base)
+            raise SourceError(shown, f"{shown} leads outside {base} (symlink or '..'); refused")
         # A link that stayed inside an allowed folder is allowed; so only a folder that is not needs checks.
-        if not base_allowed and not any(_inside_text(resolved, str(root)) for root in roots):
-            shown = folder / os.path.relpath(path, base_text)
-            raise SourceError(str(shown), f"{resolved} is outside the configured local_roots; refused")
+        if not base_allowed and not any(_inside(resolved, root) for root in root_texts):
+            raise SourceError(_as_spelled(folder, path, base),
+                              f"{resolved} is outside the configured local_roots; refused")
         out.append(resolved)
     return out
+
+
+def _as_spelled(folder: Path, path: str, base: str) -> str:
+    """``path`` (under the resolved ``base``) under ``folder`` as the user spelled it, for messages."""
+    return str(folder / os.path.relpath(path, base))
 
 
 def _walk_pages(top: str):
@@ -129,11 +134,6 @@ def _suffix(name: str) -> str:
     """``PurePath(name).suffix``: the last dot's part, unless the dot is first or last."""
     dot = name.rfind(".")
     return name[dot:] if 0 < dot < len(name) - 1 else ""
-
-
-def _inside_text(path: str, root: str) -> bool:
-    """_inside for resolved path strings."""
-    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
 def _glob_base(spec: str) -> Path:

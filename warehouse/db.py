@@ -27,11 +27,11 @@ _MIGRATION_FILE = re.compile(r"^(\d{3})_(\w+)\.sql$")
 
 # The writer's DuckDB buffer pool. Loads spill to `<warehouse>.tmp` beyond it instead of growing the
 # process: a 10,000-page first load peaked at 2.2 GB with DuckDB's own default (80% of RAM) and at
-# 0.35 GB with this limit (history derived in chunks, warehouse/derive.py), equal tables. A 100,000-page
+# 0.35 GB with 256 MB (history derived in chunks, warehouse/derive.py), equal tables. A 100,000-page
 # first load fits too, since the log tables lost their primary keys (migration 004). The 100k load
 # (bench/probe_load.py on a saved stage) added 300 MB to its process with 256 MB, 234 MB with 192 MB and
 # 199 MB with 160 MB, in about the same time (179 s, 154 s, 161 s); with 128 MB it ran out and went on
-# with 512 MB. 160 MB keeps the flow's process under 500 MB at 100k pages (Prefect's share is ~190 MB).
+# with 512 MB. With 160 MB the 100k flow's process peaked at 532.6 MB (715.7 MB before stop 13's changes).
 # Should a load still not fit, it is retried with more (with_memory_fallback).
 WRITER_MEMORY_LIMIT = "160MB"
 
