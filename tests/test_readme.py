@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 
+import duckdb
 import pytest
 
 from flows.pipeline import parse_pages, read_sources
-from warehouse.db import connect_writer
+from warehouse.db import WRITER_MEMORY_LIMIT, connect_writer
 from warehouse.load import load_extractions
 from warehouse.queries import split_statements
 
@@ -35,3 +36,31 @@ def test_there_are_examples():
 @pytest.mark.parametrize("sql", EXAMPLES, ids=[s.splitlines()[-1][:40] for s in EXAMPLES])
 def test_readme_example_returns_rows(warehouse, sql):
     assert warehouse.execute(sql).fetchall() != []
+
+
+# Well under the writer's own limit (warehouse.db.WRITER_MEMORY_LIMIT), which reports and checks share
+# with the load. DuckDB's operators have a fixed cost (a view of 300 statements needs 2–70 MB here), so
+# a view that stacks copies of others can run out on a tiny warehouse: org_aliases once needed 160 MB.
+QUERY_MEMORY_LIMIT = "100MB"
+
+
+def _views(con) -> list[str]:
+    return [name for (name,) in con.execute(
+        "SELECT view_name FROM duckdb_views() WHERE schema_name = 'main' AND NOT internal ORDER BY 1").fetchall()]
+
+
+def test_every_view_and_example_fits_a_small_memory_limit(warehouse):
+    queries = [f"SELECT * FROM main.{view}" for view in _views(warehouse)] + EXAMPLES
+    expected = {sql: sorted(map(repr, warehouse.execute(sql).fetchall())) for sql in queries}
+    warehouse.execute(f"SET memory_limit = '{QUERY_MEMORY_LIMIT}'")
+    try:
+        got = {}
+        for sql in queries:
+            try:
+                got[sql] = sorted(map(repr, warehouse.execute(sql).fetchall()))
+            except duckdb.OutOfMemoryException as exc:
+                got[sql] = str(exc).splitlines()[0]
+    finally:
+        warehouse.execute(f"SET memory_limit = '{WRITER_MEMORY_LIMIT}'")
+    assert {sql: got[sql] for sql in queries if got[sql] != expected[sql]} == {}
+    assert len(_views(warehouse)) >= 14
