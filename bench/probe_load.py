@@ -5,6 +5,7 @@ SQL step's time, the process's RSS after it and the peak RSS during it (sampled 
 
     .venv/bin/python bench/probe_load.py stage bench/corpora/corpus-100000 /tmp/stage100k.duckdb
     .venv/bin/python bench/probe_load.py load /tmp/stage100k.duckdb /tmp/w.duckdb --memory-limit 256MB
+    .venv/bin/python bench/probe_load.py load … --set allocator_flush_threshold=16MB   # any DuckDB setting
 
 Staging 100,000 pages takes about 11 minutes on two cores; each load about two.
 """
@@ -65,7 +66,8 @@ def stage(corpus: str, out: str) -> None:
     print(f"staged {staged.articles_read} pages in {time.perf_counter() - started:.1f} s, peak RSS {rss_mb()} MB")
 
 
-def load(stage_path: str, warehouse: str, memory_limit: str, keys_per_chunk: int | None) -> None:
+def load(stage_path: str, warehouse: str, memory_limit: str, keys_per_chunk: int | None,
+         settings: list[str] = ()) -> None:
     os.environ["ORGLEDGER_DUCKDB_MEMORY_LIMIT"] = memory_limit
     from warehouse import derive, load as load_module
     from warehouse.db import connect_writer
@@ -98,6 +100,9 @@ def load(stage_path: str, warehouse: str, memory_limit: str, keys_per_chunk: int
 
     load_module.run = derive.run = traced
     con = connect_writer(warehouse, timeout=5)
+    for setting in settings:  # name=value, e.g. allocator_flush_threshold=16MB
+        name, value = setting.split("=", 1)
+        con.execute(f"SET {name} = $value", {"value": value})  # a setting's name cannot be a parameter
     started = time.perf_counter()
     summary = load_module.load_stage(con, staged, sources=["probe"])
     con.close()
@@ -115,11 +120,13 @@ def main() -> None:
     p.add_argument("warehouse")
     p.add_argument("--memory-limit", default="256MB")
     p.add_argument("--keys-per-chunk", type=int)
+    p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                   help="a DuckDB setting for the writer connection (repeatable)")
     args = parser.parse_args()
     if args.command == "stage":
         stage(args.corpus, args.out)
     else:
-        load(args.stage, args.warehouse, args.memory_limit, args.keys_per_chunk)
+        load(args.stage, args.warehouse, args.memory_limit, args.keys_per_chunk, args.set)
 
 
 if __name__ == "__main__":  # spawned parse workers import this module: only the parent runs
