@@ -6,7 +6,9 @@ Modes:
   bs4      bare ``BeautifulSoup(page_bytes, "lxml")`` over every page, one process (the parse baseline);
            also the same over text decoded beforehand (informational)
   flow     the real Prefect flow ``ingest_news(sources=[corpus], warehouse=W)``; a no-op flow runs first so
-           the ephemeral Prefect server's start is timed separately
+           the ephemeral Prefect server's start is timed separately. With ``--served``, against a standing
+           ``prefect server start`` on a loopback port instead (started by this process, stopped after):
+           how scheduled deployments run, without the server's code in the flow's process
   direct   the same steps without Prefect: expand → read → parse into rows on the flow's worker processes →
            stage (in the config's batches, overlapping like the flow's) → load_stage, with a time breakdown
   profile  cProfile of ``flows.pipeline.parse_pages`` (the function the flow's parse-batch task runs)
@@ -94,7 +96,43 @@ def mode_interleaved(args) -> dict:
 # ---------------------------------------------------------------------------------------------------
 
 
+def _standing_server(timeout: float = 180.0):
+    """``prefect server start`` on a free loopback port; returns (process, API URL) once it is healthy."""
+    import socket
+    import subprocess
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([str(Path(sys.executable).with_name("prefect")), "server", "start", "--host",
+                               "127.0.0.1", "--port", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url, deadline = f"http://127.0.0.1:{port}/api", time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url + "/health", timeout=2) as response:
+                if response.status == 200:
+                    return server, url
+        except OSError:
+            time.sleep(0.5)
+    server.kill()
+    raise RuntimeError(f"prefect server on port {port} did not become healthy in {timeout} s")
+
+
 def mode_flow(args) -> dict:
+    server = None
+    if args.served:  # before prefect is imported: its settings are read at import
+        server, os.environ["PREFECT_API_URL"] = _standing_server()
+    try:
+        return _flow(args) | {"served": bool(server)}
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=60)
+
+
+def _flow(args) -> dict:
     t_import = time.perf_counter()
     from prefect import flow
 
@@ -322,6 +360,7 @@ def main() -> None:
     parser.add_argument("--prof")
     parser.add_argument("--orgs", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--served", action="store_true", help="flow: against a standing Prefect server")
     args = parser.parse_args()
     result = globals()[f"mode_{args.mode}"](args)
     if "flows" in sys.modules:
