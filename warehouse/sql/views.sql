@@ -73,7 +73,8 @@ LEFT JOIN main.org_names o ON o.org_id = coalesce(ro.to_id, s.object_id);
 -- Every surface form an organization was seen under, with the dates it was seen; a name changed by
 -- 更名 is valid until the rename. Read straight from the log, resolving identities once: built on
 -- main.facts (three copies of it and a correlated subquery), this view needed over 150 MB of DuckDB
--- memory on a warehouse of 300 statements, more than the writer's limit (tests/test_views_memory.py).
+-- memory on a warehouse of 300 statements, more than the writer's limit (tests/test_readme.py keeps
+-- every view under 100 MB).
 CREATE OR REPLACE VIEW main.org_aliases AS
 WITH res AS (SELECT * FROM ledger.org_resolution_at('infinity'::TIMESTAMPTZ)),
 aliases AS (
