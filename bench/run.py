@@ -338,8 +338,8 @@ class Runner:
             ref = self.raw["sizes"].get(10_000, {}).get(key)
             compare = bool(ref) and pages != 10_000
             if pages >= 100_000:
-                target = "≤ 500 MB and ≤ 1.2× 10k"
-                met = (lambda rss, ref: lambda r: rss <= 500 and (ref is None or rss <= 1.2 * ref))(rss, ref)
+                # row() applies it at once, before the loop rebinds rss and ref
+                target, met = "≤ 500 MB and ≤ 1.2× 10k", lambda r: rss <= 500 and (ref is None or rss <= 1.2 * ref)
             else:
                 target, met = "(≤ 500 MB at 100k)", None
             self.row(size, "6", label, pages, "MB", rss, child,
