@@ -96,40 +96,27 @@ def mode_interleaved(args) -> dict:
 # ---------------------------------------------------------------------------------------------------
 
 
-def _standing_server(timeout: float = 180.0):
-    """``prefect server start`` on a free loopback port; returns (process, API URL) once it is healthy."""
-    import socket
-    import subprocess
-    import urllib.request
+def _standing_server():
+    """``prefect server start`` on a free loopback port, in the Prefect home run.py gave this child: the
+    tests' own server helper (its own process group, so stopping it stops uvicorn too)."""
+    sys.path.append(str(ROOT))  # after the measured code's folder, so `flows` still comes from there
+    from tests.prefect_services import PrefectStack
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen([str(Path(sys.executable).with_name("prefect")), "server", "start", "--host",
-                               "127.0.0.1", "--port", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url, deadline = f"http://127.0.0.1:{port}/api", time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url + "/health", timeout=2) as response:
-                if response.status == 200:
-                    return server, url
-        except OSError:
-            time.sleep(0.5)
-    server.kill()
-    raise RuntimeError(f"prefect server on port {port} did not become healthy in {timeout} s")
+    stack = PrefectStack(Path(os.environ.get("PREFECT_HOME") or tempfile.mkdtemp()), cwd=Path.cwd())
+    stack.start_server()
+    return stack
 
 
 def mode_flow(args) -> dict:
     server = None
     if args.served:  # before prefect is imported: its settings are read at import
-        server, os.environ["PREFECT_API_URL"] = _standing_server()
+        server = _standing_server()
+        os.environ["PREFECT_API_URL"] = server.api
     try:
         return _flow(args) | {"served": bool(server)}
     finally:
         if server is not None:
-            server.terminate()
-            server.wait(timeout=60)
+            server.stop()
 
 
 def _flow(args) -> dict:
