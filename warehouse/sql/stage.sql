@@ -7,7 +7,8 @@
 -- No primary keys: DuckDB keeps a key's index in memory, and a 100,000-page run stages millions of
 -- statements. A page given twice in one run (two sources naming the same file, two URLs redirecting to
 -- one) is staged once because Stage.add_rows drops the rows of a page already staged (the first read
--- wins, as for the article itself); ids are unique within a batch by construction (records.rows_for).
+-- wins, as for the article itself: staged_* below ask which are); ids are unique within a batch by
+-- construction (records.rows_for).
 CREATE TABLE IF NOT EXISTS articles (
     article_id VARCHAR, url VARCHAR, title VARCHAR, title_original VARCHAR, published_at TIMESTAMPTZ,
     source_name VARCHAR, body VARCHAR, body_original VARCHAR, content_hash VARCHAR, encoding VARCHAR,
@@ -58,3 +59,15 @@ SELECT unnest($kind::VARCHAR[]), unnest($url::VARCHAR[]), unnest($final_url::VAR
 -- name: add_files
 INSERT INTO files
 SELECT unnest($url::VARCHAR[]), unnest($size::BIGINT[]), unnest($mtime_ns::BIGINT[]), unnest($content_hash::VARCHAR[]);
+
+-- The keys of a batch that are staged already (Stage._staged): a scan of one column, no index needed.
+-- name: staged_articles
+SELECT DISTINCT article_id FROM articles WHERE article_id IN (SELECT unnest($keys::VARCHAR[]));
+
+-- name: staged_failures
+-- A page that could not be read has a finding without an article.
+SELECT DISTINCT finding_id FROM findings
+WHERE article_id IS NULL AND finding_id IN (SELECT unnest($keys::VARCHAR[]));
+
+-- name: staged_files
+SELECT DISTINCT url FROM files WHERE url IN (SELECT unnest($keys::VARCHAR[]));
