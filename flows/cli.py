@@ -134,7 +134,7 @@ def _quiet_prefect_defaults() -> None:
 
 def _prefect_api_problem() -> str | None:
     """Why the configured Prefect API cannot be used, or None (also None when no API is configured:
-    Prefect then starts a temporary server on 127.0.0.1 for the run)."""
+    the run then starts a temporary server on 127.0.0.1, see flows/temporary_server.py)."""
     from prefect.settings import PREFECT_API_URL
 
     api = PREFECT_API_URL.value()
@@ -158,6 +158,7 @@ def _run(args) -> int:
         return 1
     from . import progress
     from .ingest import ingest_news
+    from .temporary_server import prefect_api
 
     if args.command == "reparse":
         sources = [f"archive:{args.archive or load_settings(args.config).archive}"]
@@ -167,8 +168,9 @@ def _run(args) -> int:
     bar = progress.TerminalBar()
     progress.add_listener(bar)
     try:
-        summary = ingest_news(sources=sources, warehouse=args.warehouse, config=args.config,
-                              allow_hosts=allow_hosts)
+        with prefect_api():  # a temporary server on 127.0.0.1 when no PREFECT_API_URL is set
+            summary = ingest_news(sources=sources, warehouse=args.warehouse, config=args.config,
+                                  allow_hosts=allow_hosts)
     except Exception as exc:  # the flow run is already marked Failed; say why in one line
         print(f"orgledger run failed: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
