@@ -4,15 +4,14 @@ Prefect would start one itself (``SubprocessASGIServer``: the API under uvicorn 
 to do so it imports the whole server application (FastAPI, SQLAlchemy, the ORM models) into the flow's
 own process: about 80 MB of RSS that the run never uses, and the difference between a 100,000-page run
 peaking at 443 MB (against a standing server) and at 531 MB. So the run starts the same child process
-without that import: the same command and environment as Prefect's, on a free port of 127.0.0.1, in its
-own process group, stopped with its children when the run ends.
+without that import: the same command and environment as Prefect's, on a free port of 127.0.0.1, stopped
+when the run ends.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -73,7 +72,8 @@ def _temporary_server() -> Iterator[str]:
     command = [sys.executable, "-m", "uvicorn", "--app-dir", str(Path(prefect.__file__).parent.parent),
                "--factory", "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(port),
                "--log-level", "error", "--lifespan", "on"]
-    process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, start_new_session=True)
+    # In the run's process group, as Prefect starts it: a Ctrl-C or a signal to the group reaches both.
+    process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/api"
     try:
         _wait_healthy(process, url, max(20, PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value()))
@@ -98,13 +98,11 @@ def _wait_healthy(process: subprocess.Popen, url: str, timeout: float) -> None:
 
 
 def _stop(process: subprocess.Popen) -> None:
-    """SIGTERM to the server's process group (uvicorn and anything it started), SIGKILL after 5 s."""
+    """SIGTERM (uvicorn serves in that one process), SIGKILL after 5 s."""
     if process.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
+        process.terminate()
         try:
             process.wait(5)
         except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
+            process.kill()
             process.wait(5)
