@@ -34,6 +34,9 @@ ROOT = Path(__file__).resolve().parent.parent
 CODE = Path(os.environ.get("ORGLEDGER_BENCH_CODE") or ROOT)
 sys.path.insert(0, str(CODE))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+if CODE.resolve() != ROOT:
+    # The venv's editable install would serve a module the snapshot lacks from the work tree instead.
+    sys.meta_path[:] = [f for f in sys.meta_path if not getattr(f, "__module__", "").startswith("__editable__")]
 
 from measure import corpus_files, cpu_tree, peak_self_mb  # noqa: E402
 
@@ -104,7 +107,9 @@ def _standing_server():
     sys.path.append(str(ROOT))  # after the measured code's folder, so `flows` still comes from there
     from tests.prefect_services import PrefectStack
 
-    stack = PrefectStack(Path(os.environ.get("PREFECT_HOME") or tempfile.mkdtemp()), cwd=Path.cwd())
+    home = Path(os.environ.get("PREFECT_HOME") or tempfile.mkdtemp())
+    home.mkdir(parents=True, exist_ok=True)  # run.py names a folder it has not made (the server logs there)
+    stack = PrefectStack(home, cwd=Path.cwd())
     stack.start_server()
     return stack
 
@@ -136,13 +141,10 @@ def _prefect_api():
     """The temporary server `orgledger run` starts when no API is set (a no-op with one); for code from
     before it, Prefect's own (which imports the server's code into this process)."""
     try:
-        from flows import temporary_server
+        from flows.temporary_server import prefect_api
     except ImportError:
         return contextlib.nullcontext
-    # The venv's editable install finds modules the snapshot lacks in the work tree: not the measured code.
-    if not Path(temporary_server.__file__).resolve().is_relative_to(CODE.resolve()):
-        return contextlib.nullcontext
-    return temporary_server.prefect_api
+    return prefect_api
 
 
 def _timed_flow(args, ingest_news, flow) -> dict:

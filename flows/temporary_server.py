@@ -2,10 +2,10 @@
 
 Prefect would start one itself (``SubprocessASGIServer``: the API under uvicorn in a child process), but
 to do so it imports the whole server application (FastAPI, SQLAlchemy, the ORM models) into the flow's
-own process: about 80 MB of RSS that the run never uses, and the difference between a 100,000-page run
-peaking at 443 MB (against a standing server) and at 531 MB. So the run starts the same child process
-without that import: the same command and environment as Prefect's, on a free port of 127.0.0.1, stopped
-when the run ends.
+own process: about 80 MB of RSS that the run never uses (a 100,000-page run peaked at 510.6 MB with
+Prefect's temporary server and at 433.6 MB with this one; bench/README.md). So the run starts the same
+child process without that import: the same command and environment as Prefect's, on a free port of
+127.0.0.1, stopped when the run ends.
 """
 
 from __future__ import annotations
@@ -21,12 +21,13 @@ from pathlib import Path
 
 import requests
 
-# As Prefect's SubprocessASGIServer sets them: API only, no UI, the server's background services off.
+# As Prefect's SubprocessASGIServer sets them: no UI, and only the background services Prefect runs in
+# its own temporary servers.
 _SERVER_ENV = {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
 
 
 class TemporaryServerError(RuntimeError):
-    """The temporary Prefect server did not start (its last output is in the message)."""
+    """The temporary Prefect server did not start (its errors went to the run's stderr)."""
 
 
 def free_port() -> int:
