@@ -101,9 +101,14 @@ def fetch_batch(locators: list[str], run_id: str, policy: CrawlPolicy, known: Kn
     return spool_pages(result, spool_folder) if spool_folder else result
 
 
+# Part of the cache key: a result cached in an older shape (before PackedRows: rows as StagedRows) is
+# not read back by code that expects the new one.
+RESULT_FORMAT = "packed-rows/1"
+
+
 def _parse_cache_key(context, parameters) -> str:
     """Same page bytes, same parser version, same site profiles, same stored state → same result."""
-    digest = hashlib.sha256(f"{PARSER_VERSION}|{parameters['profiles']!r}".encode())
+    digest = hashlib.sha256(f"{PARSER_VERSION}|{RESULT_FORMAT}|{parameters['profiles']!r}".encode())
     known: Known = parameters["known"]
     for ref in parameters["fetched"].page_refs():
         digest.update(f"|{ref.url}|{ref.http_charset}|{ref.sha256}|{known.pages.get(ref.url)}".encode())
@@ -216,7 +221,7 @@ def _fetch_parse_and_stage(locators, run_id, policy, known: Known, archive_root,
         size, fetched = meta.pop(future)
         read: ReadResult = fetched.result()  # a failed fetch (e.g. the archive's disk is full) fails the run
         batch: ParsedBatch = future.result()
-        stage.add_rows(batch.rows, unchanged=batch.unchanged + read.not_modified)
+        stage.add_rows(batch.rows.unpack(), unchanged=batch.unchanged + read.not_modified)
         stage.add_files(batch.files)
         batch.release()
         if read.failures:

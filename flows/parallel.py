@@ -20,7 +20,7 @@ import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from warehouse.records import StagedRows, rows_for
+from warehouse.records import PackedRows, StagedRows, rows_for
 
 from .pipeline import ReadResult, parse_pages
 from .sources import RawPage
@@ -45,10 +45,16 @@ def parse_to_rows(pages: list[RawPage], profiles: tuple) -> tuple[StagedRows, li
     return rows_for(extractions, failures), failures
 
 
-def parse_spooled(spool: str, urls: set[str], profiles: tuple) -> tuple[StagedRows, list]:
+def parse_packed(pages: list[RawPage], profiles: tuple) -> tuple[PackedRows, list]:
+    """parse_to_rows with the rows packed (warehouse.records.PackedRows) where they were made."""
+    rows, failures = parse_to_rows(pages, profiles)
+    return PackedRows.pack(rows), failures
+
+
+def parse_spooled(spool: str, urls: set[str], profiles: tuple) -> tuple[PackedRows, list]:
     """Parse the spooled pages (flows.pipeline.spool_pages) with one of ``urls``; a worker reads the
     file itself."""
-    return parse_to_rows(ReadResult(spool=spool).load_pages(urls), profiles)
+    return parse_packed(ReadResult(spool=spool).load_pages(urls), profiles)
 
 
 def parse_in_pool(pages: list[RawPage], profiles: tuple, processes: int) -> tuple[StagedRows, list]:
@@ -59,13 +65,14 @@ def parse_in_pool(pages: list[RawPage], profiles: tuple, processes: int) -> tupl
     return _run(parse_to_rows, (pages, profiles), processes)
 
 
-def parse_read_in_pool(read, urls: set[str], profiles: tuple, processes: int) -> tuple[StagedRows, list]:
-    """Rows for the pages of ``read`` (a flows.pipeline.ReadResult) with one of ``urls``. Spooled pages
-    go to the worker as a path: their bytes never pass through this process again."""
+def parse_read_in_pool(read, urls: set[str], profiles: tuple, processes: int) -> tuple[PackedRows, list]:
+    """Packed rows for the pages of ``read`` (a flows.pipeline.ReadResult) with one of ``urls``, as the
+    flow's parse-batch result carries them. Spooled pages go to the worker as a path: their bytes never
+    pass through this process again."""
     if not urls:
-        return parse_to_rows([], profiles)
+        return parse_packed([], profiles)
     if read.spool is None:
-        return parse_in_pool(read.load_pages(urls), profiles, processes)
+        return _run(parse_packed, (read.load_pages(urls), profiles), processes)
     return _run(parse_spooled, (read.spool, urls, profiles), processes)
 
 

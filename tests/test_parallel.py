@@ -4,6 +4,7 @@ worker that dies does not sink the run."""
 from __future__ import annotations
 
 import os
+import pickle
 
 import pytest
 
@@ -11,6 +12,7 @@ from flows import parallel
 from flows.pipeline import read_sources
 from flows.settings import load_settings
 from flows.sources import RawPage
+from warehouse.records import PackedRows, StagedRows
 
 from .helpers import ROOT, SAMPLES
 
@@ -74,5 +76,14 @@ def test_spooled_pages_parse_to_the_same_rows(pages, tmp_path):
     assert spooled.load_pages() == pages
     chosen = {p.url for p in pages[::5]}
     expected = parallel.parse_in_pool([p for p in pages if p.url in chosen], profiles, processes=1)
-    assert parallel.parse_read_in_pool(spooled, chosen, profiles, processes=2) == expected
-    assert parallel.parse_read_in_pool(read, chosen, profiles, processes=2) == expected
+    for given in (spooled, read):
+        packed, failures = parallel.parse_read_in_pool(given, chosen, profiles, processes=2)
+        assert (packed.unpack(), failures) == expected
+    assert parallel.parse_read_in_pool(read, set(), profiles, processes=2)[0].unpack() == StagedRows()
+
+
+def test_packed_rows_unpack_to_the_rows_packed(pages):
+    rows, _ = parallel.parse_to_rows(pages[:5], load_settings().profiles)
+    packed = PackedRows.pack(rows)
+    assert packed.unpack() == rows and rows.articles_read == 5
+    assert len(packed.blob) < len(pickle.dumps(rows)) / 2  # what it is for: a smaller persisted result

