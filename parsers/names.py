@@ -50,9 +50,9 @@ def _left_limit(text: str, suffix_start: int, floor: int) -> int:
 
 def _region_starts(text: str, lo: int, hi: int):
     index = division_index()
-    initials = index.initials
+    beginnings = index.beginnings
     for pos in range(lo, hi):
-        if text[pos] not in initials:
+        if text[pos:pos + 2] not in beginnings:
             continue
         rest = text[pos:hi]
         if rest.startswith(NATIONAL_PREFIXES) or index.region_of(rest) is not None:

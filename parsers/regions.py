@@ -86,9 +86,11 @@ class DivisionIndex:
             self.provinces[alias] = self.provinces[province]
         self._max_len = max(len(k) for table in (self.provinces, self.cities, self.counties) for k in table)
         self._cache: dict[str, Region | None] = {}
-        # Characters a region (or a national prefix) can start with: a cheap test before any lookup.
-        self.initials = frozenset(k[0] for table in (self.provinces, self.cities, self.counties) for k in table) \
-            | frozenset(p[0] for p in NATIONAL_PREFIXES)
+        # The first two characters of every key and national prefix. Keys have at least two characters
+        # (_longest stops there), so no region starts with any other pair: one set lookup rules out most
+        # positions of a text before a slice, a cache lookup or a walk through the tables.
+        self.beginnings = frozenset(k[:2] for table in (self.provinces, self.cities, self.counties) for k in table) \
+            | frozenset(p[:2] for p in NATIONAL_PREFIXES)
 
     @staticmethod
     def _add(table, name, entry, suffixes, single=False):
@@ -113,6 +115,8 @@ class DivisionIndex:
         """The region a name starts with, or None. National prefixes give level 'national'."""
         # A region is read from at most three division names (≤ 3 × _max_len characters), so that prefix
         # is the cache key; names and their prefixes repeat a lot.
+        if name[:2] not in self.beginnings:
+            return None
         key = name[: 3 * self._max_len + 1]
         if key not in self._cache:
             if len(self._cache) > 65536:
@@ -184,6 +188,8 @@ class DivisionIndex:
             if abbreviation and start == abbreviation.start(1):
                 prov = self.provinces[_TEXT_ABBREVIATIONS[abbreviation.group(1)]]
                 return Region(prov.province, None, None, prov.code, "provincial", abbreviation.group(1))
+            if text[start:start + 2] not in self.beginnings:
+                continue
             region = self.region_of(text[start:])
             if region is not None and region.level != "national":
                 return region

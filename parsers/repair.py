@@ -51,6 +51,8 @@ def _readings(char: str) -> frozenset[str]:
     return frozenset(_plain(r) for group in found for r in group)
 
 
+# Garbled pages annotate the same words again and again (網(wǎng)絡(luò), 協(xié)會(huì)): the answer is cached.
+@lru_cache(maxsize=16384)
 def _is_reading_of(letters: str, chars: str) -> bool:
     """True if ``letters`` spells a reading of each of ``chars`` in turn (tones optional)."""
     target = _plain(letters)
