@@ -109,11 +109,19 @@ def test_unchanged_files_are_skipped_by_stat_without_reading_them(prefect_harnes
 def test_a_parsed_batch_is_read_back_from_the_parse_cache(prefect_harness, tmp_path, monkeypatch):
     # parse-batch's persisted result (PackedRows) is the cache: a run whose warehouse does not know the
     # pages yet (a retried backfill whose load failed) takes the parsed rows from it instead of parsing.
+    from prefect.settings import PREFECT_TASKS_REFRESH_CACHE, temporary_settings
+
     import flows.ingest
     from flows.ingest import ingest_news
 
     first = tmp_path / "first.duckdb"
-    ingest_news(sources=[str(SAMPLES)], warehouse=str(first))
+    # Parsed afresh (an earlier test may have cached the same pages), and the result cached anew.
+    parsed = []
+    real_parse = flows.ingest.parse_read_in_pool
+    monkeypatch.setattr(flows.ingest, "parse_read_in_pool", lambda *a, **k: parsed.append(1) or real_parse(*a, **k))
+    with temporary_settings({PREFECT_TASKS_REFRESH_CACHE: True}):
+        ingest_news(sources=[str(SAMPLES)], warehouse=str(first))
+    assert parsed == [1]
 
     def no_parsing(*args, **kwargs):
         raise AssertionError("parsed again instead of reading the cached result")

@@ -87,3 +87,15 @@ def test_packed_rows_unpack_to_the_rows_packed(pages):
     packed = PackedRows.pack(rows)
     assert packed.unpack() == rows and rows.articles_read == 5
     assert len(packed.blob) < len(pickle.dumps(rows)) / 2  # what it is for: a smaller persisted result
+
+
+def test_the_parse_cache_key_names_the_result_format(pages, monkeypatch):
+    # Cached results are pickles of ParsedBatch/PackedRows: results of another shape must not be read back.
+    import flows.ingest
+    from flows.pipeline import Known, ReadResult
+
+    parameters = {"profiles": (), "known": Known(), "fetched": ReadResult(pages=pages[:3])}
+    key = flows.ingest._parse_cache_key(None, parameters)
+    assert key == flows.ingest._parse_cache_key(None, parameters) and key.startswith("parse-")
+    monkeypatch.setattr(flows.ingest, "RESULT_FORMAT", "rows/0")
+    assert flows.ingest._parse_cache_key(None, parameters) != key
