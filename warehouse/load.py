@@ -35,9 +35,9 @@ STAGE_SQL = "stage.sql"
 # stage (500 batches) peaked at 376 MB with 128 MB, 317 MB with 64 MB, 310 MB with 32 MB, in the same
 # time (inserts only append).
 STAGE_MEMORY_LIMIT = "64MB"
-# DuckDB checkpoints a file each time its write-ahead log passes this size (default 16 MB). Each
-# checkpoint of the stage cost more the bigger the stage was: staging 30,000 pages' rows took 54 s of
-# CPU with 16 MB, 29 s with 64 MB (and the same with 256 MB or 1 GB), peak RSS +9 MB.
+# DuckDB checkpoints a file each time its write-ahead log passes this size (default 16 MB), and those
+# checkpoints were a third of staging's CPU: replaying 90,000 pages' rows in 200-page batches took 152 s
+# with 16 MB, 99 s with 64 MB (256 MB and 1 GB were no better), peak RSS +9 MB.
 STAGE_CHECKPOINT_THRESHOLD = "64MB"
 
 
