@@ -36,6 +36,10 @@ def prefect_env(home: Path, port: int) -> dict[str, str]:
         "PREFECT_WORKER_QUERY_SECONDS": "1",
         "PREFECT_WORKER_PREFETCH_SECONDS": "5",
         "PREFECT_RESULTS_LOCAL_STORAGE_PATH": str(home / "storage"),
+        # The deployed schedule (06:00 Asia/Shanghai = 22:00 UTC) must not fire in tests: with the
+        # scheduler on, a suite running across 22:00 UTC ran the real daily job (default sources, the
+        # clone's data/orgledger.duckdb) beside the tests' own runs.
+        "PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED": "false",
         "DO_NOT_TRACK": "1",
     })
     return env

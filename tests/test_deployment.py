@@ -163,6 +163,17 @@ def test_dask_runner_gives_the_same_tables(stack, tmp_path):
     assert tables(tmp_path / "dask.duckdb") == tables(tmp_path / "threads.duckdb")
 
 
+def test_the_deployed_schedule_never_fires_in_tests(stack):
+    """The test server's scheduler is off (prefect_services.prefect_env): with it on, the deployed cron
+    put three runs on the calendar within seconds, the next at 22:00 UTC, which a suite running then
+    executed against the clone's own data/orgledger.duckdb. Before the serve test: its re-registration
+    of the deployment drops scheduled runs."""
+    import requests
+
+    runs = requests.post(f"{stack.api}/flow_runs/filter", json={}, timeout=30).json()
+    assert runs and [r["name"] for r in runs if r["auto_scheduled"]] == []
+
+
 def test_orgledger_serve_takes_manual_runs(stack, tmp_path):
     """`orgledger serve` registers the same deployment from one process (runs last: it takes the name)."""
     serve = Service([str(BIN / "orgledger"), "serve"], stack.env, tmp_path / "serve.log", ROOT)
@@ -178,3 +189,4 @@ def test_orgledger_serve_takes_manual_runs(stack, tmp_path):
         serve.stop()
     assert run["state"]["type"] == "COMPLETED", serve.tail()
     assert rows(warehouse, "SELECT count(*) FROM memberships") == [(19,)]
+
