@@ -21,6 +21,7 @@ import pickle
 import zlib
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 from parsers.model import Extraction, Finding
 
@@ -30,7 +31,7 @@ FINDING_RECIPE = "finding/v1"
 
 
 def _digest(*parts: object) -> str:
-    payload = "\x1f".join("" if p is None else str(p) for p in parts)
+    payload = "\x1f".join(["" if p is None else str(p) for p in parts])  # a list joins faster than a generator
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -38,12 +39,18 @@ def article_id_for(url: str) -> str:
     return "art_" + _digest(ARTICLE_RECIPE, url)[:24]
 
 
+# One encoder for every call: json.dumps with options builds a new JSONEncoder each time, about a
+# quarter of canonical_json's cost (timeit, a profile dict: 3.3 vs 2.4 µs); a page has one per organization.
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
 def canonical_json(value: dict) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return _CANONICAL.encode(value)
 
 
-@dataclass(frozen=True)
-class StatementRow:
+# Rows are NamedTuples, not frozen dataclasses: a frozen dataclass's __init__ sets each field through
+# object.__setattr__, and a page makes dozens of rows (a profile and aliases per organization).
+class StatementRow(NamedTuple):
     statement_id: str
     article_id: str
     entity_id: str
@@ -54,8 +61,7 @@ class StatementRow:
     evidence: str | None
 
 
-@dataclass(frozen=True)
-class FindingRow:
+class FindingRow(NamedTuple):
     finding_id: str
     article_url: str
     article_id: str | None
@@ -231,4 +237,4 @@ def _columns(rows, cls) -> dict[str, list]:
     rows = list(rows)
     if not rows:
         return {}
-    return {name: [getattr(r, name) for r in rows] for name in cls.__dataclass_fields__}
+    return {name: list(column) for name, column in zip(cls._fields, zip(*rows), strict=True)}
