@@ -171,6 +171,37 @@ class Child:
         return result
 
 
+def mean_of(runs: list[dict]) -> dict:
+    """One child's figures from several runs of it: times (and any other numbers) averaged, peak memory
+    the largest; the first run's for everything else."""
+    if len(runs) == 1:
+        return runs[0]
+
+    def merge(values: list):
+        first = values[0]
+        if all(v == first for v in values):
+            return first
+        if isinstance(first, dict):
+            return {k: merge([v[k] for v in values]) if all(k in v for v in values) else first[k] for k in first}
+        if isinstance(first, (int, float)) and not isinstance(first, bool):
+            return sum(values) / len(values)
+        return first
+
+    merged = merge(runs)
+    for key in merged:
+        if "rss" in key or "peak" in key:
+            merged[key] = max(r[key] for r in runs)
+    return merged
+
+
+def bracket_note(runs: list[dict], key: str) -> str:
+    """How far apart the runs before and after the flow were (the machine's drift meanwhile)."""
+    if len(runs) < 2:
+        return ""
+    before, after = runs[0][key], runs[-1][key]
+    return f"; mean of runs before and after the flow: {before:.1f} s, {after:.1f} s ({after / before - 1:+.0%})"
+
+
 # ---------------------------------------------------------------------------------------------------
 
 
@@ -231,6 +262,10 @@ class Runner:
                           "met": met_wall, "met_cpu": met_cpu,
                           "others_cores": child.get("_others_cores") if child else None, "note": note})
 
+    def bracketing(self, pages: int) -> bool:
+        """Whether the baseline and the direct calls also run after the flow (see measure_size)."""
+        return not self.args.no_bracket and not (self.args.skip_slow and pages > 10_000)
+
     # -- the corpus
     def corpus(self, pages: int) -> Path:
         path = Path(self.args.corpus_root).resolve() / f"corpus-{pages}"
@@ -253,8 +288,18 @@ class Runner:
         print(f"\n== {pages} pages ({manifest['bytes'] / 1e6:.0f} MB) ==", file=sys.stderr)
         with tempfile.TemporaryDirectory(prefix="orgledger-bench-") as tmp:
             tmp = Path(tmp)
-            bs4 = raw["bs4"] = self.child(f"{pages}-bs4", PRODUCT_PY, "child_orgledger.py",
-                                          ["bs4", "--corpus", str(corpus)])
+            # The baseline and the direct calls run before and after the flow, and each figure is the mean of
+            # the two: this machine's speed drifts by a third within minutes, and a measure taken minutes
+            # from the flow's compared drift, not code (stop 16: the suite said +21.5 % Prefect overhead
+            # where adjacent runs said 3 %). With linear drift the mean is what the flow's moment would give.
+            bracket = self.bracketing(pages)
+            bs4_runs = [self.child(f"{pages}-bs4", PRODUCT_PY, "child_orgledger.py", ["bs4", "--corpus", str(corpus)])]
+
+            def direct_run(when: str) -> dict:
+                return self.child(f"{pages}-direct{when}", PRODUCT_PY, "child_orgledger.py",
+                                  ["direct", "--corpus", str(corpus), "--warehouse", str(tmp / f"direct{when}.duckdb")])
+
+            direct_runs = [direct_run("")] if bracket else []
             prefect_env = {"PREFECT_HOME": str(tmp / "prefect-home"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
                            "DO_NOT_TRACK": "1", "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180"}
             warehouse = tmp / "flow.duckdb"
@@ -265,6 +310,10 @@ class Runner:
                                               ["flow", "--corpus", str(corpus), "--warehouse", str(warehouse)],
                                               prefect_env)
             raw["warehouse_mb"] = warehouse.stat().st_size / 1e6 if warehouse.exists() else None
+            direct_runs.append(direct_run("-after" if bracket else ""))
+            if bracket:
+                bs4_runs.append(self.child(f"{pages}-bs4-after", PRODUCT_PY, "child_orgledger.py",
+                                           ["bs4", "--corpus", str(corpus)]))
             # Against a standing `prefect server start` (how scheduled deployments run), with a Prefect home
             # of its own: a shared one would hand it flow1's cached parse results.
             served = raw["flow_served"] = self.child(
@@ -273,13 +322,12 @@ class Runner:
                 prefect_env | {"PREFECT_HOME": str(tmp / "prefect-home-served")})
             ab = raw["interleaved"] = self.child(f"{pages}-interleaved", PRODUCT_PY, "child_orgledger.py",
                                                  ["interleaved", "--corpus", str(corpus), "--limit", "2000"])
-            direct = raw["direct"] = self.child(f"{pages}-direct", PRODUCT_PY, "child_orgledger.py",
-                                                ["direct", "--corpus", str(corpus), "--warehouse",
-                                                 str(tmp / "direct.duckdb")])
+        raw["bs4_runs"], raw["direct_runs"] = bs4_runs, direct_runs
+        bs4, direct = raw["bs4"], raw["direct"] = mean_of(bs4_runs), mean_of(direct_runs)
 
         base = Rate(pages, bs4["seconds"], bs4["cpu_seconds"])
         self.row(size, "1", "BeautifulSoup(bytes, 'lxml'), one process — parse baseline", pages, "pages", base,
-                 bs4, ratio=(1.0, 1.0), note="read + parse")
+                 bs4, ratio=(1.0, 1.0), note="read + parse" + bracket_note(bs4_runs, "seconds"))
         text = Rate(pages, bs4["text_seconds"], None)
         self.row(size, "1", "  same, over text decoded beforehand (decode untimed)", pages, "pages", text, bs4,
                  "bs4 baseline", (base.wall / text.wall, None))
@@ -354,7 +402,7 @@ class Runner:
         self.row(size, "7", "same steps called directly (no Prefect)", pages, "pages", plain, direct, "bs4 baseline",
                  plain.ratio(base),
                  note="read+parse+stage {read_parse_stage:.1f} s, load {load:.1f} s, {processes} parse processes"
-                 .format(**direct["timings"], processes=direct.get("processes")))
+                 .format(**direct["timings"], processes=direct.get("processes")) + bracket_note(direct_runs, "seconds"))
         overhead = (e2e.wall / plain.wall - 1, e2e.cpu / plain.cpu - 1)
         self.row(size, "7", "Prefect overhead: flow (server up) vs direct", pages, "pages",
                  Rate(pages, e2e.wall - plain.wall, e2e.cpu - plain.cpu, rate=False), flow1, "flow ÷ direct − 1",
@@ -513,6 +561,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--results", default=str(BENCH / "results"))
     parser.add_argument("--load-orgs", type=int, default=100_000, help="organizations in the load comparison")
     parser.add_argument("--baseline-limit", type=int, help="run GNE/trafilatura over the first N pages only")
+    parser.add_argument("--no-bracket", action="store_true",
+                        help="run the bs4 baseline and the direct calls once, not before and after the flow "
+                             "(also the default above 10k pages with --skip-slow)")
     parser.add_argument("--no-load", action="store_true", help="skip the warehouse load comparison")
     parser.add_argument("--no-profile", action="store_true", help="skip the cProfile of the parse step")
     parser.add_argument("--code", default="worktree",
