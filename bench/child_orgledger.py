@@ -180,9 +180,11 @@ def _timed_flow(args, ingest_news, flow) -> dict:
 
 def mode_direct(args) -> dict:
     """The flow's steps as plain calls, in the config's batches, on a fresh warehouse (so, like the flow's
-    first run, nothing is known yet and every page is parsed): expand → read → parse into rows on the
-    same worker processes as the flow (flows.parallel) → stage → load_stage. Batches overlap like the
-    flow's (a thread per worker process), so the difference to the flow is Prefect alone."""
+    first run, nothing is known yet and every page is parsed): expand → read → spool → parse into packed
+    rows on the same worker processes as the flow (flows.parallel) → unpack → stage → load_stage. As many
+    batches in flight, on as many threads, as the flow keeps (two per worker), so the difference to the
+    flow is Prefect alone. Code from before the flow spooled pages and packed rows (parse_read_in_pool)
+    runs the steps it had: read → parse_in_pool → stage."""
     from concurrent.futures import ThreadPoolExecutor
 
     from flows import parallel
@@ -196,25 +198,37 @@ def mode_direct(args) -> dict:
     started, cpu = time.perf_counter(), cpu_tree()
     settings = load_settings(None)
     processes = parse_processes(settings)
+    as_the_flow = hasattr(parallel, "parse_read_in_pool")
     t = time.perf_counter()
     locators, _, failures = expand_sources([args.corpus])
     timings["expand"] = time.perf_counter() - t
 
-    def read_and_parse(batch):
-        fetched = fetch_pages(batch)
-        rows, _ = parallel.parse_in_pool(fetched.pages, settings.profiles, processes)
-        return fetched, rows
-
     with tempfile.TemporaryDirectory(prefix="bench-direct-") as folder:
+        def read_and_parse(batch):
+            fetched = fetch_pages(batch)
+            if not as_the_flow:
+                return fetched, parallel.parse_in_pool(fetched.pages, settings.profiles, processes)[0], []
+            from flows.pipeline import file_records, spool_pages
+
+            read = spool_pages(fetched, folder)  # as fetch-batch does
+            refs = read.page_refs()
+            rows, _ = parallel.parse_read_in_pool(read, {r.url for r in refs}, settings.profiles, processes)
+            if read.spool:
+                Path(read.spool).unlink(missing_ok=True)
+            return read, rows, file_records(refs)
+
         stage = Stage(Path(folder) / "stage.duckdb")
         stage.add([], failures)
         t = time.perf_counter()
         batches = [locators[i:i + settings.batch_size] for i in range(0, len(locators), settings.batch_size)]
-        with ThreadPoolExecutor(max_workers=processes) as pool:
-            for fetched, rows in pool.map(read_and_parse, batches):
-                stage.add_rows(rows)
-                if fetched.failures:
-                    stage.add([], fetched.failures)
+        # The flow's window: two batches per worker process (flows.ingest._fetch_parse_and_stage).
+        with ThreadPoolExecutor(max_workers=max(2, 2 * processes) if as_the_flow else processes) as pool:
+            for read, rows, files in pool.map(read_and_parse, batches):
+                stage.add_rows(rows.unpack() if as_the_flow else rows)  # unpacked by the consumer, as in the flow
+                if files:
+                    stage.add_files(files)
+                if read.failures:
+                    stage.add([], read.failures)
         parallel.shutdown()
         stage.finish()
         timings["read_parse_stage"] = time.perf_counter() - t
@@ -227,7 +241,7 @@ def mode_direct(args) -> dict:
         timings["load"] = time.perf_counter() - t
     seconds, cpu_seconds = time.perf_counter() - started, cpu_tree() - cpu
     return {"seconds": seconds, "cpu_seconds": cpu_seconds, "timings": timings, "summary": summary.as_dict(),
-            "pages": len(locators), "processes": processes,
+            "pages": len(locators), "processes": processes, "as_the_flow": as_the_flow,
             "process_seconds": time.perf_counter() - T_START, "peak_rss_mb": peak_self_mb()}
 
 
