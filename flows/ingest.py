@@ -13,6 +13,7 @@ import hashlib
 from datetime import timedelta
 import tempfile
 import threading
+import time
 import uuid
 from pathlib import Path
 
@@ -270,17 +271,27 @@ def _interleave(lanes: list[list[list[str]]]):
                 yield index, lane[depth]
 
 
+# Each update of the progress artifact is a round trip to the Prefect server, made by the thread that
+# stages batches: 100 updates took 0.95 s of that thread and about 0.7 s of the server's CPU. A 100k-page
+# backfill has 500 batches, so the artifact is updated at most every few seconds (and at the end).
+PROGRESS_ARTIFACT_INTERVAL_SECONDS = 5.0
+
+
 class _Progress:
-    def __init__(self, total: int):
-        self.total, self.done = total, 0
+    def __init__(self, total: int, clock=time.monotonic):
+        self.total, self.done, self.clock = total, 0, clock
         self.artifact = create_progress_artifact(0.0, key="ingest-news-progress",
                                                  description=f"pages processed of {total}")
+        self.updated_at = clock()
         progress.notify(0, total)
 
     def advance(self, n: int) -> None:
         self.done += n
-        update_progress_artifact(self.artifact, 100.0 * self.done / max(self.total, 1))
-        progress.notify(self.done, self.total)
+        now = self.clock()
+        if self.done >= self.total or now - self.updated_at >= PROGRESS_ARTIFACT_INTERVAL_SECONDS:
+            update_progress_artifact(self.artifact, 100.0 * self.done / max(self.total, 1))
+            self.updated_at = now
+        progress.notify(self.done, self.total)  # the terminal bar: local, every batch
 
 
 def stage_findings(stage: Stage) -> list[tuple[str, str, str]]:
