@@ -181,11 +181,12 @@ def _timed_flow(args, ingest_news, flow) -> dict:
 def mode_direct(args) -> dict:
     """The flow's steps as plain calls, in the config's batches, on a fresh warehouse (so, like the flow's
     first run, nothing is known yet and every page is parsed): expand → read → spool → parse into packed
-    rows on the same worker processes as the flow (flows.parallel) → unpack → stage → load_stage. As many
-    batches in flight, on as many threads, as the flow keeps (two per worker), so the difference to the
-    flow is Prefect alone. Code from before the flow spooled pages and packed rows (parse_read_in_pool)
-    runs the steps it had: read → parse_in_pool → stage."""
-    from concurrent.futures import ThreadPoolExecutor
+    rows on the same worker processes as the flow (flows.parallel) → unpack → stage → load_stage. The
+    flow's window of batches in flight (two per worker), on at most its task runner's threads, consumed
+    as they complete, so the difference to the flow is Prefect alone. Code from before pages were
+    spooled (no parse_read_in_pool) runs read → parse_in_pool → stage; code from before rows were packed
+    (no PackedRows) stages the rows parse_read_in_pool returns as they are."""
+    from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, as_completed, wait
 
     from flows import parallel
     from flows.ingest import parse_processes
@@ -217,18 +218,32 @@ def mode_direct(args) -> dict:
                 Path(read.spool).unlink(missing_ok=True)
             return read, rows, file_records(refs)
 
+        def consume(read, rows, files) -> None:
+            stage.add_rows(rows.unpack() if hasattr(rows, "unpack") else rows)  # here, as the flow's consumer does
+            if files:
+                stage.add_files(files)
+            if read.failures:
+                stage.add([], read.failures)
+
         stage = Stage(Path(folder) / "stage.duckdb")
         stage.add([], failures)
         t = time.perf_counter()
         batches = [locators[i:i + settings.batch_size] for i in range(0, len(locators), settings.batch_size)]
-        # The flow's window: two batches per worker process (flows.ingest._fetch_parse_and_stage).
-        with ThreadPoolExecutor(max_workers=max(2, 2 * processes) if as_the_flow else processes) as pool:
-            for read, rows, files in pool.map(read_and_parse, batches):
-                stage.add_rows(rows.unpack() if as_the_flow else rows)  # unpacked by the consumer, as in the flow
-                if files:
-                    stage.add_files(files)
-                if read.failures:
-                    stage.add([], read.failures)
+        if as_the_flow:  # the flow's window (flows.ingest._fetch_parse_and_stage), on its runner's threads
+            window = max(2, 2 * processes)
+            threads = min(window, getattr(settings, "threads", window))
+        else:
+            window = threads = processes
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            in_flight: set = set()
+            for batch in batches:
+                if len(in_flight) >= window:
+                    done, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        consume(*future.result())
+                in_flight.add(pool.submit(read_and_parse, batch))
+            for future in as_completed(in_flight):
+                consume(*future.result())
         parallel.shutdown()
         stage.finish()
         timings["read_parse_stage"] = time.perf_counter() - t

@@ -173,25 +173,22 @@ class Child:
 
 def mean_of(runs: list[dict]) -> dict:
     """One child's figures from several runs of it: times (and any other numbers) averaged, peak memory
-    the largest; the first run's for everything else."""
+    (keys naming rss or peak, at any depth) the largest; the first run's for everything else."""
     if len(runs) == 1:
         return runs[0]
 
-    def merge(values: list):
+    def merge(values: list, key: str = ""):
         first = values[0]
         if all(v == first for v in values):
             return first
-        if isinstance(first, dict):
-            return {k: merge([v[k] for v in values]) if all(k in v for v in values) else first[k] for k in first}
-        if isinstance(first, (int, float)) and not isinstance(first, bool):
-            return sum(values) / len(values)
-        return first
+        if isinstance(first, dict) and all(isinstance(v, dict) for v in values):
+            return {k: merge([v[k] for v in values], k) if all(k in v for v in values) else first[k]
+                    for k in first}
+        if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+            return max(values) if "rss" in key or "peak" in key else sum(values) / len(values)
+        return first  # strings (run ids), lists, a None in one run: the first run's
 
-    merged = merge(runs)
-    for key in merged:
-        if "rss" in key or "peak" in key:
-            merged[key] = max(r[key] for r in runs)
-    return merged
+    return merge(runs)
 
 
 def bracket_note(runs: list[dict], key: str) -> str:
