@@ -200,6 +200,8 @@ def mode_direct(args) -> dict:
     settings = load_settings(None)
     processes = parse_processes(settings)
     as_the_flow = hasattr(parallel, "parse_read_in_pool")
+    if as_the_flow:  # both exist wherever parse_read_in_pool does (70ed4a9)
+        from flows.pipeline import file_records, spool_pages
     t = time.perf_counter()
     locators, _, failures = expand_sources([args.corpus])
     timings["expand"] = time.perf_counter() - t
@@ -209,8 +211,6 @@ def mode_direct(args) -> dict:
             fetched = fetch_pages(batch)
             if not as_the_flow:
                 return fetched, parallel.parse_in_pool(fetched.pages, settings.profiles, processes)[0], []
-            from flows.pipeline import file_records, spool_pages
-
             read = spool_pages(fetched, folder)  # as fetch-batch does
             refs = read.page_refs()
             rows, _ = parallel.parse_read_in_pool(read, {r.url for r in refs}, settings.profiles, processes)
