@@ -189,4 +189,3 @@ def test_orgledger_serve_takes_manual_runs(stack, tmp_path):
         serve.stop()
     assert run["state"]["type"] == "COMPLETED", serve.tail()
     assert rows(warehouse, "SELECT count(*) FROM memberships") == [(19,)]
-
