@@ -8,7 +8,7 @@ Two steps, so that memory stays flat and the warehouse is held only briefly:
    re-derive history for the keys it touched (warehouse/derive.py), record the run. On any error nothing
    of the run is kept.
 
-Rows go in as column lists (``unnest`` of list parameters), never one by one.
+Rows go in a batch at a time, as one Arrow array per table (warehouse/arrow.py), never one by one.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ import duckdb
 from parsers import PARSER_VERSION
 from parsers.model import Extraction
 
+from .arrow import arrow_batch, column_types
 from .db import with_memory_fallback
 from .derive import LOAD_SQL, rederive_history
 from .queries import run
@@ -69,6 +70,7 @@ class LoadSummary:
         return dict(self.__dict__)
 
 
+_STAGED_TABLES = ("articles", "statements", "findings", "files", "fetches")
 _FETCH_COLUMNS = ("kind", "url", "final_url", "outcome", "status", "attempts", "content_type", "etag",
                   "last_modified", "bytes", "body_sha256", "fetched_at", "elapsed_ms", "detail")
 
@@ -84,6 +86,7 @@ class Stage:
                                                           "memory_limit": STAGE_MEMORY_LIMIT,
                                                           "checkpoint_threshold": STAGE_CHECKPOINT_THRESHOLD})
         run(self.con, STAGE_SQL, "create")
+        self._types = {table: column_types(self.con, table) for table in _STAGED_TABLES}
         self.articles_read = 0
         self.articles_failed = 0
         self.articles_unchanged = 0
@@ -95,7 +98,7 @@ class Stage:
     def add_fetches(self, fetches) -> None:
         """Fetch outcomes (objects with the fetch_log fields, see flows.fetcher.Fetch)."""
         if fetches:
-            self._insert("add_fetches", {name: [getattr(f, name) for f in fetches] for name in _FETCH_COLUMNS})
+            self._insert("fetches", {name: [getattr(f, name) for f in fetches] for name in _FETCH_COLUMNS})
 
     def add_files(self, files: list[tuple[str, int, int, str]]) -> None:
         """Local files as read: (url, size, mtime_ns, content hash); see ledger.source_files."""
@@ -103,25 +106,30 @@ class Stage:
         files = [f for f in files if f[0] not in staged and _first(batch, f[0])]
         if files:
             url, size, mtime_ns, content_hash = (list(column) for column in zip(*files))
-            self._insert("add_files",
+            self._insert("files",
                 {"url": url, "size": size, "mtime_ns": mtime_ns, "content_hash": content_hash})
 
     def add(self, extractions: list[Extraction], failures: list[Failure] = (), unchanged: int = 0) -> None:
         self.add_rows(rows_for(extractions, failures), unchanged=unchanged)
 
-    def _insert(self, step: str, columns: dict) -> None:
-        # One statement in autocommit: a failed attempt left nothing behind, so it can be repeated.
-        with_memory_fallback(self.con, lambda: run(self.con, STAGE_SQL, step, columns))
+    def _insert(self, table: str, columns: dict[str, list]) -> None:
+        """Append ``columns`` (name → equally long lists) to a staged table, as one Arrow array."""
+        self.con.register("batch_rows", arrow_batch(columns, self._types[table]))
+        try:
+            # One statement in autocommit: a failed attempt left nothing behind, so it can be repeated.
+            with_memory_fallback(self.con, lambda: run(self.con, STAGE_SQL, f"add_{table}"))
+        finally:
+            self.con.unregister("batch_rows")
 
     def add_rows(self, rows: StagedRows, unchanged: int = 0) -> None:
         """A batch's rows (see warehouse.records.rows_for): column inserts, no Python per row."""
         rows = self._unstaged(rows)
         if rows.articles:
-            self._insert("add_articles", rows.articles)
+            self._insert("articles", rows.articles)
         if rows.statements:
-            self._insert("add_statements", rows.statements)
+            self._insert("statements", rows.statements)
         if rows.findings:
-            self._insert("add_findings", rows.findings)
+            self._insert("findings", rows.findings)
         self.articles_read += rows.articles_read
         self.articles_failed += rows.articles_failed
         self.articles_unchanged += unchanged

@@ -30,35 +30,22 @@ CREATE TABLE IF NOT EXISTS fetches (
     fetched_at TIMESTAMPTZ, elapsed_ms INTEGER, detail VARCHAR
 );
 
+-- Each batch arrives as one Arrow array registered as `batch_rows` (Stage._insert, warehouse/arrow.py),
+-- its fields named as the table's columns; dates and timestamps come as ISO 8601 text, cast here.
 -- name: add_articles
-INSERT INTO articles
-SELECT unnest($article_id::VARCHAR[]), unnest($url::VARCHAR[]), unnest($title::VARCHAR[]),
-       unnest($title_original::VARCHAR[]), unnest($published_at::TIMESTAMPTZ[]), unnest($source_name::VARCHAR[]),
-       unnest($body::VARCHAR[]), unnest($body_original::VARCHAR[]), unnest($content_hash::VARCHAR[]),
-       unnest($encoding::VARCHAR[]), unnest($profile::VARCHAR[]);
+INSERT INTO articles BY NAME SELECT * FROM batch_rows;
 
 -- name: add_statements
-INSERT INTO statements
-SELECT unnest($statement_id::VARCHAR[]), unnest($article_id::VARCHAR[]), unnest($entity_id::VARCHAR[]),
-       unnest($prop::VARCHAR[]), unnest($value::VARCHAR[]), unnest($object_id::VARCHAR[]),
-       unnest($valid_from::DATE[]), unnest($evidence::VARCHAR[]);
+INSERT INTO statements BY NAME SELECT * FROM batch_rows;
 
 -- name: add_findings
-INSERT INTO findings
-SELECT unnest($finding_id::VARCHAR[]), unnest($article_url::VARCHAR[]), unnest($article_id::VARCHAR[]),
-       unnest($kind::VARCHAR[]), unnest($detail::VARCHAR[]), unnest($evidence::VARCHAR[]);
+INSERT INTO findings BY NAME SELECT * FROM batch_rows;
 
 -- name: add_fetches
-INSERT INTO fetches
-SELECT unnest($kind::VARCHAR[]), unnest($url::VARCHAR[]), unnest($final_url::VARCHAR[]),
-       unnest($outcome::VARCHAR[]), unnest($status::INTEGER[]), unnest($attempts::INTEGER[]),
-       unnest($content_type::VARCHAR[]), unnest($etag::VARCHAR[]), unnest($last_modified::VARCHAR[]),
-       unnest($bytes::BIGINT[]), unnest($body_sha256::VARCHAR[]), unnest($fetched_at::TIMESTAMPTZ[]),
-       unnest($elapsed_ms::INTEGER[]), unnest($detail::VARCHAR[]);
+INSERT INTO fetches BY NAME SELECT * FROM batch_rows;
 
 -- name: add_files
-INSERT INTO files
-SELECT unnest($url::VARCHAR[]), unnest($size::BIGINT[]), unnest($mtime_ns::BIGINT[]), unnest($content_hash::VARCHAR[]);
+INSERT INTO files BY NAME SELECT * FROM batch_rows;
 
 -- The keys of a batch that are staged already (Stage._staged): a scan of one column, no index needed.
 -- name: staged_articles
