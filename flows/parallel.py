@@ -14,6 +14,7 @@ own process (with a warning), as it would with ``parse_processes = 1``.
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import os
@@ -84,7 +85,7 @@ def _run(function, args: tuple, processes: int):
     for _attempt in (1, 2):
         pool = _get_pool(processes)
         try:
-            return pool.submit(function, *args).result()
+            return pool.submit(_call_in_worker, function, *args).result()
         except BrokenProcessPool:
             _discard(pool)
     # Workers that die twice on one batch are more likely unable to start here (an interpreter that
@@ -95,6 +96,27 @@ def _run(function, args: tuple, processes: int):
         "parse worker processes died twice on one batch; parsing in the flow's process from now on "
         "(set [run] parse_processes = 1 to do so from the start)")
     return function(*args)
+
+
+def _call_in_worker(function, *args):
+    """What a pool worker runs for a batch: ``function(*args)``, then _settle."""
+    result = function(*args)
+    _settle()
+    return result
+
+
+def _settle() -> None:
+    """Between batches, move what a worker still holds out of the garbage collector's sight.
+
+    What a worker holds between batches is long-lived: its division index, OpenCC and pinyin
+    dictionaries, compiled patterns and caches, about 250,000 objects. A batch's trees and rows make
+    enough garbage for a full collection every few batches, and each walked all of them again.
+    Collected first, so nothing frozen is garbage; frozen objects are still freed by reference
+    counting. Measured in the workers of a 10,000-page run (bench child, direct calls): full
+    collections took 0.65–0.74 s per worker instead of 1.93–2.16 s, and the frozen set ended at
+    252,000–257,000 objects after 25 batches (241,000 when frozen once, after the first batch)."""
+    gc.collect()
+    gc.freeze()
 
 
 def _logger():

@@ -65,6 +65,25 @@ def test_dying_workers_fall_back_to_parsing_in_place(pages, caplog):
     assert parallel._pool is not None
 
 
+def test_a_worker_freezes_its_heap_after_each_batch():
+    """parallel._settle: what a worker holds after a batch leaves the collector's sight (nothing before
+    its first batch); the calling process's heap is left alone."""
+    import gc
+
+    # eval is a builtin, so a spawned worker can unpickle it; the probe runs in whichever worker is free.
+    probe = "(__import__('os').getpid(), __import__('gc').get_freeze_count())"
+    here = gc.get_freeze_count()
+    seen: dict[int, list[int]] = {}
+    for _ in range(5):  # two workers, five batches: at least one worker runs three
+        pid, frozen = parallel._run(eval, (probe,), 2)
+        seen.setdefault(pid, []).append(frozen)
+    assert os.getpid() not in seen and max(len(counts) for counts in seen.values()) >= 3
+    for counts in seen.values():
+        assert counts[0] == 0  # the probe ran before that worker's first batch ended
+        assert 1000 < counts[1] <= min(counts[2:])  # thousands of objects, kept frozen
+    assert gc.get_freeze_count() == here
+
+
 def test_spooled_pages_parse_to_the_same_rows(pages, tmp_path):
     """Between fetch and parse a batch travels as a file and page refs, not bytes (flows.pipeline.spool_pages)."""
     from flows.pipeline import ReadResult, spool_pages
