@@ -112,8 +112,8 @@ def _settle() -> None:
     dictionaries, compiled patterns and caches, about 250,000 objects. A batch's trees and rows make
     enough garbage for a full collection every few batches, and each walked all of them again.
     Collected first, so nothing frozen is garbage; frozen objects are still freed by reference
-    counting. Measured in the workers of a 10,000-page run (bench child, direct calls): full
-    collections took 0.65–0.74 s per worker instead of 1.93–2.16 s, and the frozen set ended at
+    counting. Measured in the workers of 10,000-page runs (bench child, direct calls): full
+    collections took 0.65–0.75 s per worker instead of 1.65–2.16 s, and the frozen set ended at
     252,000–257,000 objects after 25 batches (241,000 when frozen once, after the first batch)."""
     gc.collect()
     gc.freeze()

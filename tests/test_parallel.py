@@ -118,27 +118,3 @@ def test_the_parse_cache_key_names_the_result_format(pages, monkeypatch):
     assert key == flows.ingest._parse_cache_key(None, parameters) and key.startswith("parse-")
     monkeypatch.setattr(flows.ingest, "RESULT_FORMAT", "rows/0")
     assert flows.ingest._parse_cache_key(None, parameters) != key
-
-
-def test_the_progress_artifact_is_updated_every_few_seconds_and_at_the_end(monkeypatch):
-    """The terminal bar hears of every batch; the Prefect artifact (a server round trip each) at most
-    every PROGRESS_ARTIFACT_INTERVAL_SECONDS, and always at 100 %."""
-    from flows import ingest, progress
-
-    updates, heard = [], []
-    monkeypatch.setattr(ingest, "create_progress_artifact", lambda *args, **kwargs: "artifact-id")
-    monkeypatch.setattr(ingest, "update_progress_artifact", lambda artifact, value: updates.append((artifact, value)))
-    now = [100.0]
-    listener = lambda done, total: heard.append((done, total))  # noqa: E731
-    progress.add_listener(listener)
-    try:
-        tracker = ingest._Progress(1000, clock=lambda: now[0])
-        for seconds in (1.0, 1.0, 3.0, 0.5, 6.0, 0.1, 0.1, 0.1, 0.1, 0.1):  # ten batches of 100 pages
-            now[0] += seconds
-            tracker.advance(100)
-    finally:
-        progress.remove_listener(listener)
-    assert ingest.PROGRESS_ARTIFACT_INTERVAL_SECONDS == 5.0
-    # 5.0 s after the start (third batch), 6.0 s after that (fifth), then the last batch.
-    assert updates == [("artifact-id", 30.0), ("artifact-id", 50.0), ("artifact-id", 100.0)]
-    assert heard == [(0, 1000)] + [(100 * k, 1000) for k in range(1, 11)]

@@ -54,4 +54,3 @@ def arrow_batch(columns: dict[str, list], types: dict[str, str]) -> na.Array:
         children.append(na.c_array(values, fields[name]))
     schema = na.struct(fields, nullable=False)
     return na.Array(na.c_array_from_buffers(schema, lengths.pop(), buffers=[None], children=children))
-
