@@ -70,7 +70,6 @@ class LoadSummary:
         return dict(self.__dict__)
 
 
-_STAGED_TABLES = ("articles", "statements", "findings", "files", "fetches")
 _FETCH_COLUMNS = ("kind", "url", "final_url", "outcome", "status", "attempts", "content_type", "etag",
                   "last_modified", "bytes", "body_sha256", "fetched_at", "elapsed_ms", "detail")
 
@@ -86,7 +85,7 @@ class Stage:
                                                           "memory_limit": STAGE_MEMORY_LIMIT,
                                                           "checkpoint_threshold": STAGE_CHECKPOINT_THRESHOLD})
         run(self.con, STAGE_SQL, "create")
-        self._types = {table: column_types(self.con, table) for table in _STAGED_TABLES}
+        self._types: dict[str, dict[str, str]] = {}  # table -> column -> DuckDB type, read on first insert
         self.articles_read = 0
         self.articles_failed = 0
         self.articles_unchanged = 0
@@ -114,6 +113,8 @@ class Stage:
 
     def _insert(self, table: str, columns: dict[str, list]) -> None:
         """Append ``columns`` (name → equally long lists) to a staged table, as one Arrow array."""
+        if table not in self._types:  # asked once per table: 6 ms each, and most runs use two or three tables
+            self._types[table] = column_types(self.con, table)
         self.con.register("batch_rows", arrow_batch(columns, self._types[table]))
         try:
             # One statement in autocommit: a failed attempt left nothing behind, so it can be repeated.
