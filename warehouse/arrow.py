@@ -18,6 +18,8 @@ from __future__ import annotations
 import duckdb
 import nanoarrow as na
 
+from .queries import run
+
 # DuckDB column type → (Arrow type, how a Python value becomes that Arrow value).
 _INTEGER = (na.int64, None)
 _TEXT = (na.string, None)
@@ -28,8 +30,7 @@ _ARROW = {"BIGINT": _INTEGER, "INTEGER": _INTEGER, "VARCHAR": _TEXT, "DATE": _IS
 
 def column_types(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
     """The DuckDB type of each column of ``table``, by name."""
-    rows = con.execute("SELECT column_name, data_type FROM information_schema.columns "
-                       "WHERE table_name = $table ORDER BY ordinal_position", {"table": table}).fetchall()
+    rows = run(con, "stage.sql", "column_types", {"table": table}).fetchall()
     if not rows:
         raise ValueError(f"no table {table!r} to stage into")
     return dict(rows)

@@ -30,6 +30,11 @@ CREATE TABLE IF NOT EXISTS fetches (
     fetched_at TIMESTAMPTZ, elapsed_ms INTEGER, detail VARCHAR
 );
 
+-- The type of each column of a staged table, in table order (warehouse/arrow.py maps them to Arrow).
+-- name: column_types
+SELECT column_name, data_type FROM information_schema.columns
+WHERE table_name = $table ORDER BY ordinal_position;
+
 -- Each batch arrives as one Arrow array registered as `batch_rows` (Stage._insert, warehouse/arrow.py),
 -- its fields named as the table's columns; dates and timestamps come as ISO 8601 text, cast here.
 -- name: add_articles
