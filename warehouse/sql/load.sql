@@ -159,18 +159,24 @@ WHERE s.superseded_at IS NULL
 CREATE OR REPLACE TEMP TABLE identity_statements AS
 SELECT statement_id, article_id, entity_id, prop, value, object_id, valid_from, evidence, first_recorded, superseded_at
 FROM ledger.statements WHERE superseded_at IS NULL AND prop IN ('renamed', 'credit_code');
+-- A chunk's statements are a view, not a copy: a copy held every statement twice in the writer's small
+-- buffer pool, and pushed the derivation's aggregates out to disk (bench load, snapshot 1 of 100,000
+-- organizations: 5.1 -> 4.1 s).
+CREATE OR REPLACE TEMP TABLE current_chunk (chunk BIGINT);
+CREATE OR REPLACE TEMP VIEW chunk_statements AS
+SELECT * EXCLUDE (chunk) FROM load_statements WHERE chunk = (SELECT chunk FROM current_chunk)
+UNION ALL SELECT * FROM identity_statements;
 
 -- name: take_chunk
 -- Keys of one chunk (by a hash of the organization, so an organization's memberships go together),
--- and their statements.
+-- and the chunk that the view chunk_statements shows.
 DELETE FROM ledger.affected_orgs;
 DELETE FROM ledger.affected_memberships;
 INSERT INTO ledger.affected_orgs SELECT org_id FROM all_affected_orgs WHERE hash(org_id) % $chunks = $chunk;
 INSERT INTO ledger.affected_memberships
 SELECT org_id, federation_id FROM all_affected_memberships WHERE hash(org_id) % $chunks = $chunk;
-CREATE OR REPLACE TEMP TABLE chunk_statements AS
-SELECT * EXCLUDE (chunk) FROM load_statements WHERE chunk = $chunk
-UNION ALL SELECT * FROM identity_statements;
+DELETE FROM current_chunk;
+INSERT INTO current_chunk VALUES ($chunk);
 
 -- name: snapshot_before
 CREATE OR REPLACE TEMP TABLE org_before AS
@@ -216,9 +222,10 @@ SELECT
 -- name: clear_affected
 DELETE FROM ledger.affected_orgs;
 DELETE FROM ledger.affected_memberships;
+DROP VIEW IF EXISTS chunk_statements;
+DROP TABLE IF EXISTS current_chunk;
 DROP TABLE IF EXISTS load_statements;
 DROP TABLE IF EXISTS identity_statements;
-DROP TABLE IF EXISTS chunk_statements;
 DROP TABLE IF EXISTS resolution;
 
 -- name: named_orgs
