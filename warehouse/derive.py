@@ -4,8 +4,8 @@ for every key, chunk by chunk. Runs inside the caller's transaction.
 A first load of a backfill touches every key: deriving them all at once needed gigabytes (window
 functions over millions of statements), so keys are split into chunks of at most KEYS_PER_CHUNK by a
 hash of the organization, and each chunk is derived from a temporary table holding only its own
-statements (load.sql: keep_affected … take_chunk). The tables are the same for any chunk size
-(tests/test_history.py).
+statements, taken from the log for each chunk (load.sql: keep_affected … take_chunk). The tables are
+the same for any chunk size (tests/test_history.py).
 """
 
 from __future__ import annotations
@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from .queries import run
 
 LOAD_SQL = "load.sql"
-# Measured on a 100,000-page first load (534,000 keys, 4.8M statements) with the writer's 256 MB limit:
-# 25,000 keys a chunk took 22 chunks, and each chunk's copy of its statements re-read the spilled
-# statement table; 100,000 keys gave 6 chunks, 116 s for the whole load, 394 MB peak RSS.
+# Measured on a 100,000-page first load (534,000 keys, 4.8M statements) with the writer's 256 MB limit,
+# when chunks were copied from one copy of all affected statements: 25,000 keys a chunk took 22 chunks,
+# and each chunk's copy re-read the spilled copy; 100,000 keys gave 6 chunks, 116 s for the whole load,
+# 394 MB peak RSS.
 KEYS_PER_CHUNK = 100_000
 
 
@@ -43,7 +44,7 @@ def rederive_history(con, *, everything: bool, now=None) -> Changes:
         run(con, LOAD_SQL, "clear_affected")
         return changes
     chunks = -(-keys // KEYS_PER_CHUNK)  # keys > 0 here
-    run(con, LOAD_SQL, "gather_statements", {"chunks": chunks})
+    run(con, LOAD_SQL, "gather_identity_statements")
     for chunk in range(chunks):
         run(con, LOAD_SQL, "take_chunk", {"chunk": chunk, "chunks": chunks})
         run(con, LOAD_SQL, "snapshot_before")
