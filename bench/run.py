@@ -116,6 +116,9 @@ def _busy_jiffies() -> int:
     return sum(fields[:3]) + sum(fields[5:8])
 
 
+MEMORY_RETRY = "DuckDB ran out of its"  # the start of warehouse.db.with_memory_fallback's warning
+
+
 class Child:
     def __init__(self, runner: "Runner", label: str, python: Path, script: str, args: list[str],
                  env: dict | None = None):
@@ -166,6 +169,9 @@ class Child:
         result["_tree_peak_mb"] = peak[0]
         result["_cpu_seconds"] = child_cpu
         result["_others_cores"] = others
+        # A load that ran out of the writer's memory limit is retried with more (warehouse.db): faster and
+        # bigger than the product as configured, so every row of this child says so.
+        result["_memory_retries"] = self.log_path.read_text(errors="replace").count(MEMORY_RETRY)
         print(f"    done in {wall:.1f} s (cpu {child_cpu:.1f} s; other processes used {others:.1f} cores meanwhile)",
               file=sys.stderr, flush=True)
         return result
@@ -251,6 +257,8 @@ class Runner:
             met_cpu = met(cpu_ratio) if cpu_ratio is not None else None
         else:
             met_wall = met_cpu = met
+        if child and child.get("_memory_retries"):
+            note = f"{note}; DuckDB ran out of its memory limit {child['_memory_retries']:g}× and retried with more"
         self.rows.append({"size": size, "item": item, "measure": measure, "n": n, "unit": unit,
                           "seconds": value.wall if isinstance(value, Rate) else None,
                           "cpu_seconds": value.cpu if isinstance(value, Rate) else None,
