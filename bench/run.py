@@ -51,7 +51,9 @@ import generate  # noqa: E402
 PRODUCT_PY = ROOT / ".venv" / "bin" / "python"
 BASELINE_VENV = BENCH / ".venv-baselines"
 BASELINE_PY = BASELINE_VENV / "bin" / "python"
-BASELINE_PACKAGES = ["gne", "trafilatura", "dlt[duckdb]", "pyarrow", "pandas"]
+# lxml_html_clean by name: gne imports lxml.html.clean, and lxml 6.1 no longer has the html_clean extra
+# that trafilatura asks for (the venv was left without it and gne failed to import).
+BASELINE_PACKAGES = ["gne", "trafilatura", "lxml_html_clean", "dlt[duckdb]", "pyarrow", "pandas"]
 PAGE_SIZE_BYTES = 110_000  # disk estimate per page (the generator's mean is ≈105 KB)
 
 
@@ -551,7 +553,7 @@ def ensure_baselines(install: bool) -> None:
         raise SystemExit(f"{BASELINE_VENV} is missing or incomplete; run without --no-install, or:\n"
                          f"  python3 -m venv {BASELINE_VENV} && {BASELINE_PY} -m pip install "
                          + " ".join(f"'{p}'" for p in BASELINE_PACKAGES))
-    print(f"creating {BASELINE_VENV} (gne, trafilatura, dlt[duckdb], pyarrow, pandas) …", file=sys.stderr)
+    print(f"creating {BASELINE_VENV} (" + ", ".join(BASELINE_PACKAGES) + ") …", file=sys.stderr)
     subprocess.run(["python3", "-m", "venv", str(BASELINE_VENV)], check=True)
     subprocess.run([str(BASELINE_PY), "-m", "pip", "install", "--quiet", *BASELINE_PACKAGES], check=True)
 
