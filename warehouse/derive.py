@@ -45,6 +45,7 @@ def rederive_history(con, *, everything: bool, now=None) -> Changes:
         return changes
     chunks = -(-keys // KEYS_PER_CHUNK)  # keys > 0 here
     run(con, LOAD_SQL, "gather_identity_statements")
+    run(con, LOAD_SQL, "fingerprint_macros")
     for chunk in range(chunks):
         run(con, LOAD_SQL, "take_chunk", {"chunk": chunk, "chunks": chunks})
         run(con, LOAD_SQL, "snapshot_before")

@@ -172,16 +172,23 @@ WHERE s.superseded_at IS NULL
                                          UNION SELECT org_id FROM ledger.affected_memberships)
 UNION ALL SELECT * FROM identity_statements;
 
--- name: snapshot_before
-CREATE OR REPLACE TEMP TABLE org_before AS
-SELECT org_id, md5(string_agg(concat_ws('|', name, province, city, county, org_type, level, valid_from, valid_to), '#'
-                               ORDER BY valid_from)) AS fingerprint
+-- name: fingerprint_macros
+-- Each affected key's versions as one number, to tell what a load changed (snapshot_before,
+-- change_counts): the sum of a hash of each version's fields. A sum does not depend on the order of the
+-- versions and keeps a fixed-size state; the string of all versions in order that it replaces took ten
+-- times as long (105,000 organizations: 0.335 vs 0.035 s). Created per load: temporary macros.
+CREATE OR REPLACE TEMP MACRO affected_org_fingerprints() AS TABLE
+SELECT org_id, sum(hash(name, province, city, county, org_type, level, valid_from, valid_to)::HUGEINT) AS fingerprint
 FROM ledger.org_versions WHERE org_id IN (SELECT org_id FROM ledger.affected_orgs) GROUP BY org_id;
-CREATE OR REPLACE TEMP TABLE membership_before AS
-SELECT org_id, federation_id, md5(string_agg(concat_ws('|', role, valid_from, valid_to), '#' ORDER BY valid_from)) AS fingerprint
+CREATE OR REPLACE TEMP MACRO affected_membership_fingerprints() AS TABLE
+SELECT org_id, federation_id, sum(hash(role, valid_from, valid_to)::HUGEINT) AS fingerprint
 FROM ledger.membership_versions m
 WHERE EXISTS (SELECT 1 FROM ledger.affected_memberships k WHERE k.org_id = m.org_id AND k.federation_id = m.federation_id)
 GROUP BY org_id, federation_id;
+
+-- name: snapshot_before
+CREATE OR REPLACE TEMP TABLE org_before AS SELECT * FROM affected_org_fingerprints();
+CREATE OR REPLACE TEMP TABLE membership_before AS SELECT * FROM affected_membership_fingerprints();
 
 -- name: derive_versions
 -- Re-derive history for the chunk's keys from the chunk's statements (see history.sql for the rules).
@@ -195,17 +202,8 @@ SELECT * FROM ledger.membership_versions_at('infinity'::TIMESTAMPTZ, true, sourc
 
 -- name: change_counts
 -- What this load changed, by comparing each affected key's version fingerprint before and after.
-WITH org_after AS (
-    SELECT org_id, md5(string_agg(concat_ws('|', name, province, city, county, org_type, level, valid_from, valid_to), '#'
-                                   ORDER BY valid_from)) AS fingerprint
-    FROM ledger.org_versions WHERE org_id IN (SELECT org_id FROM ledger.affected_orgs) GROUP BY org_id
-),
-membership_after AS (
-    SELECT org_id, federation_id, md5(string_agg(concat_ws('|', role, valid_from, valid_to), '#' ORDER BY valid_from)) AS fingerprint
-    FROM ledger.membership_versions m
-    WHERE EXISTS (SELECT 1 FROM ledger.affected_memberships k WHERE k.org_id = m.org_id AND k.federation_id = m.federation_id)
-    GROUP BY org_id, federation_id
-)
+WITH org_after AS (SELECT * FROM affected_org_fingerprints()),
+membership_after AS (SELECT * FROM affected_membership_fingerprints())
 SELECT
     (SELECT count(*) FROM org_after a WHERE a.org_id NOT IN (SELECT org_id FROM org_before)) AS orgs_new,
     (SELECT count(*) FROM org_after a JOIN org_before b USING (org_id) WHERE a.fingerprint <> b.fingerprint) AS orgs_changed,
@@ -219,6 +217,8 @@ DELETE FROM ledger.affected_memberships;
 DROP TABLE IF EXISTS identity_statements;
 DROP TABLE IF EXISTS chunk_statements;
 DROP TABLE IF EXISTS resolution;
+DROP MACRO TABLE IF EXISTS affected_org_fingerprints;
+DROP MACRO TABLE IF EXISTS affected_membership_fingerprints;
 
 -- name: named_orgs
 -- Organizations the run's pages name: records.statements_for gives each one an alias statement (its
