@@ -434,11 +434,14 @@ class Runner:
         def split(res):
             return "snapshot 0: {0:.1f} s, snapshot 1: {1:.1f} s".format(*(p["seconds"] for p in res["per_snapshot"]))
 
+        def staged(res):  # orgledger's rows_for + Stage inserts, before load_stage
+            return " and ".join(f"{p['stage_seconds']:.1f} s" for p in res["per_snapshot"])
+
         self.row(size, "4", "dlt scd2 merge → DuckDB (arrow in, explicit boundary) — baseline", dlt["rows"], "rows",
                  theirs, dlt, ratio=(1.0, 1.0), note=f"{split(dlt)}; {dlt['counts']['versions']} versions")
         self.row(size, "4", "orgledger Stage.add + load_stage → DuckDB", mine["rows"], "rows", ours, mine,
                  "dlt scd2", ours.ratio(theirs), "≥ 2× and history intact", lambda r: r >= 2 and intact,
-                 note=f"{split(mine)}; {mine['counts']['statements']} statements, "
+                 note=f"{split(mine)} (of which staging {staged(mine)}); {mine['counts']['statements']} statements, "
                       f"{mine['counts']['org_versions']} versions")
         if not self.args.skip_slow:
             naive = raw["naive"] = self.child("load-naive", BASELINE_PY, "child_baselines.py",
