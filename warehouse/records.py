@@ -176,8 +176,8 @@ ARTICLE_COLUMNS = ("article_id", "url", "title", "title_original", "published_at
 @dataclass
 class StagedRows:
     """A batch's warehouse rows as columns (name -> list of values), ready for the stage's inserts
-    (as Arrow arrays, warehouse/arrow.py). Built where the pages are parsed (a worker process, say), so the single writer only copies
-    columns; plain lists pickle cheaply between processes."""
+    (as Arrow arrays, warehouse/arrow.py). Built where the pages are parsed (a worker process, say),
+    so the single writer only copies columns; plain lists pickle cheaply between processes."""
 
     articles: dict[str, list] = field(default_factory=dict)
     statements: dict[str, list] = field(default_factory=dict)

@@ -178,7 +178,8 @@ UNION ALL SELECT * FROM identity_statements;
 -- versions and keeps a fixed-size state; the string of all versions in order that it replaces took ten
 -- times as long (105,000 organizations: 0.335 vs 0.035 s). Created per load: temporary macros.
 CREATE OR REPLACE TEMP MACRO affected_org_fingerprints() AS TABLE
-SELECT org_id, sum(hash(name, province, city, county, org_type, level, valid_from, valid_to)::HUGEINT) AS fingerprint
+SELECT org_id,
+       sum(hash(name, province, city, county, org_type, level, valid_from, valid_to)::HUGEINT) AS fingerprint
 FROM ledger.org_versions WHERE org_id IN (SELECT org_id FROM ledger.affected_orgs) GROUP BY org_id;
 CREATE OR REPLACE TEMP MACRO affected_membership_fingerprints() AS TABLE
 SELECT org_id, federation_id, sum(hash(role, valid_from, valid_to)::HUGEINT) AS fingerprint
