@@ -16,7 +16,7 @@ from bs4 import BeautifulSoup, NavigableString, Tag, XMLParsedAsHTMLWarning
 from .dates import META_NAMES, find_datetime, parse_iso
 from .encoding import decode_html
 from .model import Article
-from .profiles import SiteProfile, match_host, match_profile
+from .profiles import SiteProfile, detect_profile, match_host, match_profile
 from .prune import Outline, PruningTreeBuilder, is_furniture, is_heading
 from .repair import repair_text
 from .selectors import select_one_required
@@ -120,13 +120,15 @@ def _parse_html(data, *, source, url, http_charset, profiles, content_hash) -> A
     whole = False  # soup is the whole tree of decoded.text
     if profile is None:
         # Most pages are read by the generic extractor, which drops the furniture: leave it out of the
-        # tree from the start (parsers/prune.py). Profiles are detected in <head>, which is kept whole.
-        soup, noise_left, outline = _pruned_soup(decoded.text)
-        if soup.head is None and any(p.detect for p in profiles):
+        # tree from the start (parsers/prune.py). Profiles are detected in <head>, which is kept whole;
+        # once it names one, the builder keeps everything after it, so the tree is the whole page's.
+        soup, noise_left, outline, profile = _pruned_soup(decoded.text, profiles)
+        whole = profile is not None
+        if profile is None and soup.head is None and any(p.detect for p in profiles):
             # No <head>: detect searches the whole page (match_profile).
             soup, noise_left = _soup(decoded.text)
             outline, whole = None, True
-        profile = match_profile(profiles, url, soup)
+            profile = match_profile(profiles, url, soup)
     if profile is not None:
         # A profile's selectors may point anywhere: it reads the whole tree.
         if profile.encoding and decoded.evidence in ("default", "detected"):
@@ -177,11 +179,23 @@ def _soup(html: str, builder=None) -> tuple[BeautifulSoup, bool]:
         return soup, _NOISE_LEFT.search(stripped) is not None
 
 
-def _pruned_soup(html: str) -> tuple[BeautifulSoup, bool, Outline]:
-    """The page's tree without its furniture, and the outline of the whole page (parsers/prune.py)."""
-    builder = PruningTreeBuilder()
+def _pruned_soup(html: str, profiles: tuple[SiteProfile, ...] = ()
+                 ) -> tuple[BeautifulSoup, bool, Outline | None, SiteProfile | None]:
+    """The page's tree without its furniture, and the outline of the whole page (parsers/prune.py);
+    or, when its <head> matches a profile's ``detect`` selector, the whole tree and that profile."""
+    detected: list[SiteProfile] = []
+
+    def whole_after_head(head) -> bool:
+        profile = detect_profile(profiles, head)
+        if profile is not None:
+            detected.append(profile)
+        return profile is not None
+
+    builder = PruningTreeBuilder(whole_after_head=whole_after_head if any(p.detect for p in profiles) else None)
     soup, noise_left = _soup(html, builder)
-    return soup, noise_left, builder.outline
+    if detected:
+        return soup, noise_left, None, detected[0]
+    return soup, noise_left, builder.outline, None
 
 
 def _text(el: Tag) -> str:
@@ -330,10 +344,13 @@ _FLUSH = object()
 def _info_text(soup: BeautifulSoup, body_el: Tag, profile: SiteProfile | None) -> str:
     """Text that carries the date and source: the profile's info element, else the page around the body."""
     parts = []
+    read: dict[str, str] = {}  # selector -> text; profiles often give both fields the same info line
     for field in ("published_at", "source"):
         selector = getattr(profile, field, None) if profile else None
         if selector:
-            parts.append(_text(select_one_required(soup, selector, profile=profile.key, field=field)))
+            if selector not in read:
+                read[selector] = _text(select_one_required(soup, selector, profile=profile.key, field=field))
+            parts.append(read[selector])
     if not parts:
         # The short lines around the body (same container, not in the body) hold 发布时间/来源;
         # sometimes the body's own first lines do.

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Tag
 
 
 @dataclass(frozen=True)
@@ -63,9 +63,15 @@ def match_profile(profiles: tuple[SiteProfile, ...], url: str, soup: BeautifulSo
     if by_host is not None:
         return by_host
     if soup is not None:
-        for profile in profiles:
-            # Matched within <head> (a meta tag, say): searching a whole 100 KB body for every profile
-            # costs more than parsing it.
-            if profile.detect and (soup.head or soup).select_one(profile.detect) is not None:
-                return profile
+        # Matched within <head> (a meta tag, say): searching a whole 100 KB body for every profile
+        # costs more than parsing it.
+        return detect_profile(profiles, soup.head or soup)
+    return None
+
+
+def detect_profile(profiles: tuple[SiteProfile, ...], head: BeautifulSoup | Tag) -> SiteProfile | None:
+    """The first profile whose ``detect`` selector matches within ``head``."""
+    for profile in profiles:
+        if profile.detect and head.select_one(profile.detect) is not None:
+            return profile
     return None

@@ -13,12 +13,16 @@ title rule, which looks at the page before the furniture goes (``article._page_t
   ``get_text(" ", strip=True)`` would give it on the full tree, furniture or not;
 * ``<head>`` is never pruned: profile detection and the meta tags read it whole.
 
-Profile pages (their selectors may point anywhere) are parsed whole, as before.
+Profile pages (their selectors may point anywhere) are read from the whole tree. A page whose profile
+is detected in its ``<head>`` (a meta tag, say) is still parsed once: the builder asks ``whole_after_head``
+when ``</head>`` closes, and if it says yes, builds everything after it, furniture included. Pruning
+never touches ``<head>``, so that tree is exactly the whole page's.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bs4.builder import nonwhitespace_re  # how BeautifulSoup splits class="a b"
@@ -106,10 +110,16 @@ class _Capture:
 
 
 class PruningTreeBuilder(LXMLTreeBuilder):
-    """lxml tree builder that leaves furniture elements (outside <head>) out of the tree."""
+    """lxml tree builder that leaves furniture elements (outside <head>) out of the tree.
 
-    def __init__(self, *args, **kwargs):
+    ``whole_after_head``: called with the finished ``<head>`` element; when it returns true, nothing after
+    it is left out (the page turned out to need its whole tree). Asked once, for the first ``<head>``."""
+
+    def __init__(self, *args, whole_after_head: Callable[[object], bool] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.whole_after_head = whole_after_head
+        self._head_seen = False
+        self.pruning = True
         self.outline = Outline()
         self._depth = 0  # open elements, kept or not
         self._skipping = 0  # depth at which the left-out element started; 0: building
@@ -140,7 +150,7 @@ class PruningTreeBuilder(LXMLTreeBuilder):
             return
         if tag == "head":
             self._in_head = True
-        elif not self._in_head and tag not in _FRAME and _furniture(tag, attrib):
+        elif self.pruning and not self._in_head and tag not in _FRAME and _furniture(tag, attrib):
             self.soup.endData()  # text before the element stays its own string, as in the full tree
             self._skipping = self._depth
             return
@@ -160,9 +170,16 @@ class PruningTreeBuilder(LXMLTreeBuilder):
             if depth == self._skipping:
                 self._skipping = 0
             return
-        if tag == "head":
-            self._in_head = False
         super().end(tag)
+        if tag == "head" and self._in_head:
+            self._in_head = False
+            self._head_closed()
+
+    def _head_closed(self) -> None:
+        if not self._head_seen:
+            self._head_seen = True
+            if self.whole_after_head is not None and self.whole_after_head(self.soup.head):
+                self.pruning = False
 
     def data(self, content):
         if self._captures and not self._unread:

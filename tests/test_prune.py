@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 import parsers.article as article
 from flows.settings import load_settings
 from parsers.article import _is_furniture, _is_heading, _pruned_soup, _soup, _tags, _text, parse_page
-from parsers.profiles import SiteProfile
+from parsers.profiles import SiteProfile, match_profile
 from parsers.prune import Outline
 
 from .helpers import FIXTURES, SAMPLES
@@ -85,7 +85,7 @@ def full_tree_without_furniture(html: str):
 @example("<html><head><title>t</title></head><body><nav><h1>a<span class='share'>b</span>"
          "<rt>c</rt><!-- d --></h1></nav><h2>e</h2></body></html>")  # headings inside furniture, in order
 def test_the_pruned_tree_is_the_full_tree_without_furniture(html):
-    pruned, noise_left, outline = _pruned_soup(html)
+    pruned, noise_left, outline, _ = _pruned_soup(html)
     reference, reference_outline = full_tree_without_furniture(html)
     assert shape(pruned) == shape(reference)
     if not noise_left:  # with leftover scripts the title rule reads the tree after their removal
@@ -94,8 +94,12 @@ def test_the_pruned_tree_is_the_full_tree_without_furniture(html):
 
 def parse_whole(html: bytes, monkeypatch, profiles=(), url="https://fuzz.example/p.html"):
     """parse_page as it was before pruning: the whole tree, the title rule reading it."""
+    def whole_tree(text, profiles=()):
+        soup, noise_left = _soup(text)
+        return soup, noise_left, None, match_profile(profiles, url, soup) if soup.head else None
+
     with monkeypatch.context() as patch:
-        patch.setattr(article, "_pruned_soup", lambda text: (*_soup(text), None))
+        patch.setattr(article, "_pruned_soup", whole_tree)
         return parse_page(html, source="s", url=url, profiles=profiles)
 
 
@@ -137,3 +141,18 @@ def test_a_headline_inside_a_furniture_box_still_names_the_article():
             "<div class='content'><p>浙江省网络文化协会任常务理事单位。</p></div></body></html>")
     parsed = parse_page(html.encode(), source="s", url="https://a.example/1.html")
     assert (parsed.title, parsed.paragraphs) == ("杭州-宁波协会成立", ["浙江省网络文化协会任常务理事单位。"])
+
+
+@pytest.mark.parametrize("html", [
+    "<html><head><meta name='SiteName' content='浙江网信网'><title>t</title></head>"
+    "<body><div class='nav'>首页</div><div class='content'><p>正文</p><div class='share'>分享</div></div></body></html>",
+    # A page that ends inside <head>: lxml closes it at the end, and the builder is asked then.
+    "<html><head><meta name='SiteName' content='浙江网信网'><title>t",
+])
+def test_a_profile_named_in_head_gets_the_whole_tree_from_one_parse(html):
+    soup, _, outline, profile = _pruned_soup(html, (SiteProfile(key="other", detect="meta[name=x]"), ZJWX))
+    assert (profile, outline) == (ZJWX, None)
+    assert shape(soup) == shape(_soup(html)[0])
+    pruned, _, _, none = _pruned_soup(html, (SiteProfile(key="other", detect="meta[name=x]"),))
+    assert none is None
+    assert [t.name for t in pruned.find_all(class_="nav")] == []
