@@ -588,15 +588,17 @@ def main(argv: list[str] | None = None) -> None:
     ensure_baselines(not args.no_install)
     runner = Runner(args)
     started = time.perf_counter()
-    for pages in sizes:
-        runner.measure_size(pages)
-    if not args.no_load:
-        runner.measure_load()
-    if not args.no_profile:
-        runner.measure_profile(sizes[0])
+    try:  # the code snapshot goes when the suite ends, interrupted (Ctrl-C) or not
+        for pages in sizes:
+            runner.measure_size(pages)
+        if not args.no_load:
+            runner.measure_load()
+        if not args.no_profile:
+            runner.measure_profile(sizes[0])
+    finally:
+        shutil.rmtree(runner.code, ignore_errors=True)
     table = runner.table()
     profile = runner.profile_table()
-    shutil.rmtree(runner.code, ignore_errors=True)
     header = (f"orgledger benchmark — {runner.stamp}, code: {runner.code_label}; {runner.raw['machine']}; network namespace: "
               f"{'private (loopback only)' if runner.netns else 'host'}; total {time.perf_counter() - started:.0f} s")
     print("\n" + header + "\n\n" + table + ("\n\n" + profile if profile else ""))

@@ -3,14 +3,18 @@ files with an ``--update-golden`` switch, and helpers shared by the tests."""
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
 import tempfile
 
 import pytest
 
 # Prefect reads its settings at import: isolate before anything imports it.
 _PREFECT_HOME = tempfile.mkdtemp(prefix="orgledger-prefect-")
+# Removed when the test process exits: registered first, so it runs after Prefect's own exit handlers.
+atexit.register(shutil.rmtree, _PREFECT_HOME, ignore_errors=True)
 os.environ["PREFECT_HOME"] = _PREFECT_HOME
 os.environ["PREFECT_RESULTS_LOCAL_STORAGE_PATH"] = os.path.join(_PREFECT_HOME, "storage")
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"

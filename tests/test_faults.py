@@ -74,8 +74,10 @@ LOADER = textwrap.dedent("""
 
 
 def _load_in_child(warehouse: Path, kill_after: float | None) -> str:
+    # A killed loader cannot remove its stage folder: keep it in the test's folder, not in /tmp.
+    env = {**os.environ, "TMPDIR": str(warehouse.parent)}
     child = subprocess.Popen([sys.executable, "-c", LOADER, str(warehouse), *ALL_SOURCES], cwd=ROOT,
-                             stdout=subprocess.PIPE, text=True)
+                             stdout=subprocess.PIPE, text=True, env=env)
     if kill_after is None:
         out, _ = child.communicate(timeout=120)
         assert child.returncode == 0
