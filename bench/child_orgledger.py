@@ -352,7 +352,8 @@ def mode_load(args) -> dict:
                         "cpu_seconds": time.process_time() - cpu,
                         "stage_seconds": t_staged - t, "load_seconds": time.perf_counter() - t_staged,
                         "statements_new": summary.statements_new, "orgs_new": summary.orgs_new,
-                        "orgs_changed": summary.orgs_changed})
+                        "orgs_changed": summary.orgs_changed,
+                        "memory_retries": getattr(summary, "memory_retries", None)})  # None: code before the count
         return {"per_snapshot": per}
 
     def history(path: Path) -> list[tuple]:

@@ -121,6 +121,27 @@ def _busy_jiffies() -> int:
 MEMORY_RETRY = "DuckDB ran out of its"  # the start of warehouse.db.with_memory_fallback's warning
 
 
+def memory_retries(result: dict, log: str) -> int:
+    """How often the child's loads ran out of DuckDB's memory limit and were retried with more: the
+    ``memory_retries`` its LoadSummaries report (anywhere in the result), or, for code from before
+    LoadSummary counted them, the warnings in its log."""
+    reported = []
+
+    def walk(value) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key == "memory_retries" and isinstance(item, int):
+                    reported.append(item)
+                else:
+                    walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    walk(result)
+    return sum(reported) if reported else log.count(MEMORY_RETRY)
+
+
 class Child:
     def __init__(self, runner: "Runner", label: str, python: Path, script: str, args: list[str],
                  env: dict | None = None):
@@ -173,7 +194,7 @@ class Child:
         result["_others_cores"] = others
         # A load that ran out of the writer's memory limit is retried with more (warehouse.db): faster and
         # bigger than the product as configured, so every row of this child says so.
-        result["_memory_retries"] = self.log_path.read_text(errors="replace").count(MEMORY_RETRY)
+        result["_memory_retries"] = memory_retries(result, self.log_path.read_text(errors="replace"))
         print(f"    done in {wall:.1f} s (cpu {child_cpu:.1f} s; other processes used {others:.1f} cores meanwhile)",
               file=sys.stderr, flush=True)
         return result

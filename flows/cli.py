@@ -195,7 +195,8 @@ def format_summary(s: dict) -> str:
         f"statements     {s['statements_new']} new",
         f"findings       {s['findings']} ({kinds})",
         f"fetches        {fetches}",
-    ])
+    ] + ([f"memory         DuckDB ran out of its memory limit {s['memory_retries']}x; retried with more "
+          "(see the run's log)"] if s.get("memory_retries") else []))
 
 
 def parse_result(extraction) -> dict:

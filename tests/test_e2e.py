@@ -165,7 +165,8 @@ def test_cli_run_and_parse(tmp_path):
                            "--json"], capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
     assert done.returncode == 0, done.stderr
     summary = json.loads(done.stdout.strip().splitlines()[-1])
-    assert (summary["articles_read"], summary["orgs_new"], summary["memberships_changed"]) == (2, 20, 19)
+    assert (summary["articles_read"], summary["orgs_new"], summary["memberships_changed"],
+            summary["memory_retries"]) == (2, 20, 19, 0)
     assert query(warehouse, "SELECT count(*) FROM memberships") == [(19,)]
 
     parsed = subprocess.run([*exe, "parse", "--json", str(SAMPLES / "seed-garbled-traditional.txt")],

@@ -174,6 +174,49 @@ def test_failed_load_leaves_warehouse_as_before(con, seed_extractions, monkeypat
     assert con.execute("SELECT * FROM membership_history ORDER BY org_id").fetchall() == snapshot
 
 
+def test_memory_retries_are_counted_in_the_summary_and_change_nothing(tmp_path, seed_extractions, monkeypatch):
+    """A stage insert and the load transaction that run out of DuckDB's memory once each are run again
+    (with_memory_fallback); the summary says so, and the warehouse is the same as without."""
+    import warehouse.derive as derive_module
+    import warehouse.load as load_module
+    from warehouse.load import Stage, load_stage
+
+    now = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    plain = connect_writer(tmp_path / "plain.duckdb", timeout=5)
+    assert load_extractions(plain, seed_extractions, now=now, run_id="r").memory_retries == 0
+
+    failed: set[str] = set()
+
+    def out_of_memory_once(module, step):
+        real_run = module.run
+
+        def run(con_, filename, name, params=None):
+            if name == step and step not in failed:
+                failed.add(step)
+                raise duckdb.OutOfMemoryException("Out of Memory Error: injected")
+            return real_run(con_, filename, name, params)
+        monkeypatch.setattr(module, "run", run)
+
+    out_of_memory_once(load_module, "add_statements")  # a stage insert
+    out_of_memory_once(derive_module, "change_counts")  # deep inside the load transaction
+    stage = Stage(tmp_path / "stage.duckdb")
+    stage.add(seed_extractions)
+    stage.finish()
+    retried = connect_writer(tmp_path / "retried.duckdb", timeout=5)
+    summary = load_stage(retried, stage, now=now, run_id="r")
+    assert failed == {"add_statements", "change_counts"}
+    assert (summary.memory_retries, summary.as_dict()["memory_retries"]) == (2, 2)
+    for table in ("articles", "statements", "findings", "org_versions", "membership_versions"):
+        query = f"SELECT * FROM ledger.{table} ORDER BY ALL"
+        assert retried.execute(query).fetchall() == plain.execute(query).fetchall(), table
+    assert retried.execute("SELECT count(*) FROM ledger.runs").fetchone() == (1,)
+    from flows.cli import format_summary
+
+    assert format_summary({**summary.as_dict(), "warehouse": "w.duckdb"}).splitlines()[-1] == (
+        "memory         DuckDB ran out of its memory limit 2x; retried with more (see the run's log)")
+    assert "memory " not in format_summary({**summary.as_dict(), "warehouse": "w.duckdb", "memory_retries": 0})
+
+
 def test_migrations_are_recorded_and_rerun_safely(tmp_path):
     path = tmp_path / "m.duckdb"
     con = duckdb.connect(str(path))

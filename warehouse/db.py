@@ -53,11 +53,11 @@ def _memory_limit(con: duckdb.DuckDBPyConnection) -> tuple[int, str]:
     return int(float(number) * _UNITS[unit]), text
 
 
-def with_memory_fallback(con: duckdb.DuckDBPyConnection, action, logger=None, raises: int = 2):
+def with_memory_fallback(con: duckdb.DuckDBPyConnection, action, logger=None, raises: int = 2, on_retry=None):
     """Run ``action()`` (a whole transaction, or one statement, that leaves nothing behind on error).
     If DuckDB runs out of its memory limit (some operators and indexes cannot spill to disk), raise the
     limit fourfold and run it again, ``raises`` times, then once more without a limit. Each step is
-    logged: a run that needed more memory says so."""
+    logged, and counted by ``on_retry()``: a run that needed more memory says so."""
     for attempt in range(raises + 2):
         try:
             return action()
@@ -71,6 +71,8 @@ def with_memory_fallback(con: duckdb.DuckDBPyConnection, action, logger=None, ra
                 con.execute("RESET memory_limit")
             (logger or log).warning("DuckDB ran out of its %s memory limit (%s); retrying with %s",
                                     text, str(exc).splitlines()[0], _memory_limit(con)[1])
+            if on_retry is not None:
+                on_retry()
     raise AssertionError("unreachable")
 
 

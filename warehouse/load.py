@@ -65,6 +65,12 @@ class LoadSummary:
     findings: int = 0
     finding_kinds: dict[str, int] = field(default_factory=dict)
     fetch_outcomes: dict[str, int] = field(default_factory=dict)
+    # Steps (stage inserts, the load transaction) that ran out of DuckDB's memory limit and were run
+    # again with a larger one (warehouse.db.with_memory_fallback): 0 when the run kept to its limits.
+    memory_retries: int = 0
+
+    def count_memory_retry(self) -> None:
+        self.memory_retries += 1
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -89,6 +95,7 @@ class Stage:
         self.articles_read = 0
         self.articles_failed = 0
         self.articles_unchanged = 0
+        self.memory_retries = 0  # inserts retried with a larger memory limit
 
     def __getstate__(self) -> dict:
         # Tasks may run in other processes (Dask): ship the path and counters, not the connection.
@@ -111,6 +118,9 @@ class Stage:
     def add(self, extractions: list[Extraction], failures: list[Failure] = (), unchanged: int = 0) -> None:
         self.add_rows(rows_for(extractions, failures), unchanged=unchanged)
 
+    def _count_memory_retry(self) -> None:
+        self.memory_retries += 1
+
     def _insert(self, table: str, columns: dict[str, list]) -> None:
         """Append ``columns`` (name → equally long lists) to a staged table, as one Arrow array."""
         if table not in self._types:  # asked once per table: 6 ms each, and most runs use two or three tables
@@ -118,7 +128,8 @@ class Stage:
         self.con.register("batch_rows", arrow_batch(columns, self._types[table]))
         try:
             # One statement in autocommit: a failed attempt left nothing behind, so it can be repeated.
-            with_memory_fallback(self.con, lambda: run(self.con, STAGE_SQL, f"add_{table}"))
+            with_memory_fallback(self.con, lambda: run(self.con, STAGE_SQL, f"add_{table}"),
+                                 on_retry=self._count_memory_retry)
         finally:
             self.con.unregister("batch_rows")
 
@@ -193,7 +204,7 @@ def load_stage(con: duckdb.DuckDBPyConnection, stage: Stage, *, sources: list[st
     now = now or datetime.now(timezone.utc)
     params = {"now": now, "run_id": run_id, "parser_version": PARSER_VERSION, "recipe": STATEMENT_RECIPE}
     summary = LoadSummary(run_id=run_id, articles_read=stage.articles_read, articles_failed=stage.articles_failed,
-                          articles_unchanged=stage.articles_unchanged)
+                          articles_unchanged=stage.articles_unchanged, memory_retries=stage.memory_retries)
     con.execute("ATTACH $path AS stage (READ_ONLY)", {"path": str(stage.path)})
 
     def transaction() -> None:
@@ -206,7 +217,7 @@ def load_stage(con: duckdb.DuckDBPyConnection, stage: Stage, *, sources: list[st
             raise
 
     try:
-        with_memory_fallback(con, transaction, logger)
+        with_memory_fallback(con, transaction, logger, on_retry=summary.count_memory_retry)
     finally:
         con.execute("DETACH stage")
     return summary
