@@ -135,9 +135,14 @@ def _fullwidth_parens_around_han(text: str) -> str:
     return "".join(chars)
 
 
+# Any character _WIDTHS maps: most paragraphs have none, and str.translate looks up every character.
+_WIDE = re.compile("[" + "".join(re.escape(chr(code)) for code in _WIDTHS) + "]")
+
+
 def normalize_width(text: str) -> str:
     """Full-width alphanumerics → ASCII; ASCII punctuation in Chinese text → full-width."""
-    text = text.translate(_WIDTHS)
+    if _WIDE.search(text):
+        text = text.translate(_WIDTHS)
     text = _REPEATED_COMMA.sub("，", text)
     text = _fullwidth_parens_around_han(text)
     return _ASCII_PUNCT_NEAR_HAN.sub(lambda m: _FULLWIDTH_PUNCT[m.group(0)], text)

@@ -30,6 +30,7 @@ def test_seed_title_repaired():
 
 def test_widths():
     assert normalize_width("２０１８年５月，ＡＢＣ協會") == "2018年5月，ABC協會"
+    assert normalize_width("浙江\u3000杭州\u00a0协会\u2009ｘ") == "浙江 杭州 协会 x"  # spaces, only one wide letter
     assert normalize_width("會員,理事;其中:浙江") == "會員，理事；其中：浙江"
     assert normalize_width("杭州(浙江)") == "杭州（浙江）"
     assert normalize_width("a,,b 浙江,,杭州") == "a，b 浙江，杭州"
