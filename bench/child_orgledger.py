@@ -5,6 +5,8 @@ can be: ``.venv/bin/python bench/child_orgledger.py bs4 --corpus DIR --result ou
 Modes:
   bs4      bare ``BeautifulSoup(page_bytes, "lxml")`` over every page, one process (the parse baseline);
            also the same over text decoded beforehand (informational)
+  cores    the same parse on one process and on one process per core, alternating: what the other
+           cores add on this machine
   flow     the real Prefect flow ``ingest_news(sources=[corpus], warehouse=W)``, with the temporary Prefect
            server ``orgledger run`` starts (flows/temporary_server.py); a no-op flow runs first so the
            server's start is timed separately. With ``--served``, against a standing
@@ -38,7 +40,7 @@ if CODE.resolve() != ROOT:
     # The venv's editable install would serve a module the snapshot lacks from the work tree instead.
     sys.meta_path[:] = [f for f in sys.meta_path if not getattr(f, "__module__", "").startswith("__editable__")]
 
-from measure import corpus_files, cpu_tree, peak_self_mb  # noqa: E402
+from measure import corpus_files, cpu_tree, parse_bare, peak_self_mb  # noqa: E402
 
 
 
@@ -53,11 +55,7 @@ def mode_bs4(args) -> dict:
 
     files = corpus_files(args.corpus, args.limit)
     started, cpu = time.perf_counter(), time.process_time()
-    nodes = 0
-    for path in files:
-        soup = BeautifulSoup(path.read_bytes(), "lxml")
-        nodes += 1 if soup.body is not None else 0
-        soup.decompose()
+    nodes = parse_bare([str(p) for p in files])
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu
     # Informational: the same parse over text decoded beforehand (decode not timed).
     text_seconds = 0.0
@@ -75,8 +73,6 @@ def mode_interleaved(args) -> dict:
     """Per-page CPU of orgledger's worker (read + parse + extract + rows) and of the bare BeautifulSoup
     parse, in alternating chunks of 100 pages in one process: a machine whose speed drifts during a
     run (this one's did, by 2x within an hour) slows both sides alike, so the ratio stays true."""
-    from bs4 import BeautifulSoup
-
     from flows.parallel import parse_to_rows
     from flows.pipeline import read_sources
     from flows.settings import load_settings
@@ -88,13 +84,41 @@ def mode_interleaved(args) -> dict:
     for start in range(0, len(files), 100):
         chunk = files[start:start + 100]
         cpu = time.process_time()
-        for path in chunk:
-            BeautifulSoup(path.read_bytes(), "lxml").decompose()
+        parse_bare([str(p) for p in chunk])
         bs4_cpu += time.process_time() - cpu
         cpu = time.process_time()
         parse_to_rows(read_sources([str(p) for p in chunk]).load_pages(), profiles)
         orgledger_cpu += time.process_time() - cpu
     return {"pages": len(files), "bs4_cpu_seconds": bs4_cpu, "orgledger_cpu_seconds": orgledger_cpu,
+            "peak_rss_mb": peak_self_mb()}
+
+
+def mode_cores(args) -> dict:
+    """How much this machine's other cores add to the bare parse. Each chunk of 200 pages is parsed by one
+    spawned process, then by one spawned process per core (pages dealt round-robin), in alternation, so
+    drift slows both alike; every worker is a fresh interpreter with the same imports (a parse in a
+    process with a bigger heap pays more for garbage collection). ``one_seconds / all_seconds`` is what
+    perfectly parallel parsing gains here: the ceiling of the flow's ratio to the one-process baseline at
+    equal per-page work. (Two busy vCPUs share caches and memory bandwidth, sometimes a physical core.)"""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    files = [str(p) for p in corpus_files(args.corpus, args.limit or 2000)]
+    cores = len(os.sched_getaffinity(0))
+    spawn = multiprocessing.get_context("spawn")
+    one = every = 0.0
+    with ProcessPoolExecutor(1, mp_context=spawn) as single, ProcessPoolExecutor(cores, mp_context=spawn) as pool:
+        list(single.map(parse_bare, [files[:1]]))  # start and import in every worker, untimed
+        list(pool.map(parse_bare, [files[:1]] * cores))
+        for start in range(0, len(files), 200):
+            chunk = files[start:start + 200]
+            t = time.perf_counter()
+            single.submit(parse_bare, chunk).result()
+            one += time.perf_counter() - t
+            t = time.perf_counter()
+            list(pool.map(parse_bare, [chunk[i::cores] for i in range(cores)]))
+            every += time.perf_counter() - t
+    return {"pages": len(files), "cores": cores, "one_seconds": one, "all_seconds": every,
             "peak_rss_mb": peak_self_mb()}
 
 
@@ -394,7 +418,7 @@ def mode_load(args) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("mode", choices=["bs4", "flow", "direct", "profile", "load", "interleaved"])
+    parser.add_argument("mode", choices=["bs4", "flow", "direct", "profile", "load", "interleaved", "cores"])
     parser.add_argument("--corpus")
     parser.add_argument("--warehouse")
     parser.add_argument("--result", required=True)

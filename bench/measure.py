@@ -41,3 +41,16 @@ def cpu_tree(pid: int | None = None) -> float:
 
 def peak_self_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def parse_bare(paths: list[str]) -> int:
+    """The parse baseline's work: ``BeautifulSoup(bytes, "lxml")`` of each page (bs4 sniffs the encoding).
+    Returns how many pages came out with a <body>. Module level, so spawned worker processes can run it."""
+    from bs4 import BeautifulSoup
+
+    with_body = 0
+    for path in paths:
+        soup = BeautifulSoup(Path(path).read_bytes(), "lxml")
+        with_body += soup.body is not None
+        soup.decompose()
+    return with_body

@@ -350,6 +350,8 @@ class Runner:
                 prefect_env | {"PREFECT_HOME": str(tmp / "prefect-home-served")})
             ab = raw["interleaved"] = self.child(f"{pages}-interleaved", PRODUCT_PY, "child_orgledger.py",
                                                  ["interleaved", "--corpus", str(corpus), "--limit", "2000"])
+            cores = raw["cores"] = self.child(f"{pages}-cores", PRODUCT_PY, "child_orgledger.py",
+                                              ["cores", "--corpus", str(corpus), "--limit", "2000"])
         raw["bs4_runs"], raw["direct_runs"] = bs4_runs, direct_runs
         bs4, direct = raw["bs4"], raw["direct"] = mean_of(bs4_runs), mean_of(direct_runs)
 
@@ -359,6 +361,14 @@ class Runner:
         text = Rate(pages, bs4["text_seconds"], None)
         self.row(size, "1", "  same, over text decoded beforehand (decode untimed)", pages, "pages", text, bs4,
                  "bs4 baseline", (base.wall / text.wall, None))
+
+        on_cores = Rate(cores["pages"], cores["all_seconds"], None)
+        self.row(size, "1", f"  same on {cores['cores']} processes (one per core), alternating with one process",
+                 cores["pages"], "pages", on_cores, cores, "one process",
+                 (cores["one_seconds"] / cores["all_seconds"], None),
+                 note=f"{cores['one_seconds']:.1f} s on one process, {cores['all_seconds']:.1f} s on "
+                      f"{cores['cores']}, alternating 200-page chunks (drift-free): what the other cores add here, "
+                      "the ceiling of row 2's ratio at equal per-page work")
 
         e2e = Rate(pages, flow1["flow_seconds"], flow1["cpu_seconds"])
         summary = flow1.get("summary") or {}
