@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from functools import lru_cache
 
 from .model import Organization
 from .regions import division_index
@@ -64,13 +63,8 @@ _CLAUSE_WITHOUT_REGION = re.compile(
     r"支持|举办|主办|承办|协办|参与|团结|引导|围绕|通过|按照|根据|依据|目前|现有|首次|继续|进一步|\d"
 )
 _WHITESPACE = re.compile(r"\s+")
-# The functions of a name alone are memoized: names recur within an article and across a federation's
-# pages, and a parse worker asks about the same candidate names thousands of times. Bounded, so a long
-# backfill holds at most this many names per function.
-NAME_CACHE_SIZE = 65536
 
 
-@lru_cache(maxsize=NAME_CACHE_SIZE)
 def identity_key(name: str) -> str:
     """What identifies an organization across spellings: the repaired name without whitespace, with a
     leading short division name written in full (浙江… → 浙江省…, 广西… → 广西壮族自治区…)."""
@@ -82,7 +76,6 @@ def clean_name(name: str) -> str:
     return _WHITESPACE.sub("", name)
 
 
-@lru_cache(maxsize=NAME_CACHE_SIZE)
 def org_id_for(name: str) -> str:
     digest = hashlib.sha256(f"{ORG_ID_RECIPE}|{identity_key(name)}".encode()).hexdigest()
     return f"org_{digest[:16]}"
@@ -95,7 +88,6 @@ def org_type_of(name: str) -> str | None:
     return None
 
 
-@lru_cache(maxsize=NAME_CACHE_SIZE)
 def is_social_organization(name: str) -> bool:
     """True for a specific, named social organization; False for government bodies, companies,
     people's organizations and bare references such as 该协会 or 联合会."""
