@@ -96,8 +96,8 @@ def mode_interleaved(args) -> dict:
 def mode_cores(args) -> dict:
     """How much this machine's other cores add to the bare parse. Each chunk of 200 pages is parsed by one
     spawned process, then by one spawned process per core (pages dealt round-robin), in alternation, so
-    drift slows both alike; every worker is a fresh interpreter with the same imports (a parse in a
-    process with a bigger heap pays more for garbage collection). ``one_seconds / all_seconds`` is what
+    drift slows both alike; every worker is a fresh interpreter with the same imports (the same parse in
+    this process, which imports more, ran slower in one comparison). ``one_seconds / all_seconds`` is what
     perfectly parallel parsing gains here: the ceiling of the flow's ratio to the one-process baseline at
     equal per-page work. (Two busy vCPUs share caches and memory bandwidth, sometimes a physical core.)"""
     import multiprocessing

@@ -363,7 +363,7 @@ class Runner:
                  "bs4 baseline", (base.wall / text.wall, None))
 
         on_cores = Rate(cores["pages"], cores["all_seconds"], None)
-        self.row(size, "1", f"  same on {cores['cores']} processes (one per core), alternating with one process",
+        self.row(size, "1b", f"  same on {cores['cores']} processes (one per core), alternating with one process",
                  cores["pages"], "pages", on_cores, cores, "one process",
                  (cores["one_seconds"] / cores["all_seconds"], None),
                  note=f"{cores['one_seconds']:.1f} s on one process, {cores['all_seconds']:.1f} s on "
