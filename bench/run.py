@@ -349,7 +349,7 @@ class Runner:
                 ["flow", "--served", "--corpus", str(corpus), "--warehouse", str(tmp / "served.duckdb")],
                 prefect_env | {"PREFECT_HOME": str(tmp / "prefect-home-served")})
             ab = raw["interleaved"] = self.child(f"{pages}-interleaved", PRODUCT_PY, "child_orgledger.py",
-                                                 ["interleaved", "--corpus", str(corpus), "--limit", "2000"])
+                                                 ["interleaved", "--corpus", str(corpus), "--limit", "3000"])
             cores = raw["cores"] = self.child(f"{pages}-cores", PRODUCT_PY, "child_orgledger.py",
                                               ["cores", "--corpus", str(corpus), "--limit", "2000"])
         raw["bs4_runs"], raw["direct_runs"] = bs4_runs, direct_runs
@@ -395,6 +395,15 @@ class Runner:
                  note=f"read+parse+extract+rows {1000 * ab['orgledger_cpu_seconds'] / ab['pages']:.2f} ms/page vs "
                       f"bs4 {1000 * ab['bs4_cpu_seconds'] / ab['pages']:.2f} ms/page, alternating 100-page chunks "
                       "(drift-free; cpu s)")
+        if ab.get("stage_cpu_seconds"):  # children of older code did not split the steps
+            split = ab["stage_cpu_seconds"]
+            step_rate = Rate(ab["stage_pages"], sum(split.values()), sum(split.values()))
+            self.row(size, "2", "  the same work step by step, on the chunks in between (one core)",
+                     ab["stage_pages"], "pages", step_rate, ab, "bs4 baseline",
+                     (ab["stage_bs4_cpu_seconds"] / sum(split.values()),) * 2,
+                     note=", ".join(f"{step} {1000 * seconds / ab['stage_pages']:.2f}" for step, seconds in split.items())
+                          + f" ms/page vs bs4 {1000 * ab['stage_bs4_cpu_seconds'] / ab['stage_pages']:.2f} ms/page "
+                          "(cpu s; parse_page: decode, pruned tree, article rules)")
 
         for tool in ("gne", "trafilatura"):
             name = "GNE" if tool == "gne" else "trafilatura"
