@@ -140,9 +140,11 @@ def parse_batch(fetched: ReadResult, known: Known, profiles: tuple, processes: i
 def load_warehouse(stage: Stage, warehouse: str, sources: list[str], lock_timeout: float, run_id: str) -> LoadSummary:
     # The write connection is held for the load only, so analysts can query between runs.
     logger = get_run_logger()
-    con = connect_writer(warehouse, timeout=lock_timeout, logger=logger)
+    retried: list[bool] = []  # migrations that needed more memory, counted with the load's own retries
+    con = connect_writer(warehouse, timeout=lock_timeout, logger=logger, on_memory_retry=lambda: retried.append(True))
     try:
-        return load_stage(con, stage, sources=sources, run_id=run_id, logger=logger)
+        return load_stage(con, stage, sources=sources, run_id=run_id, logger=logger,
+                          connect_memory_retries=len(retried))
     finally:
         con.close()
 

@@ -3,6 +3,7 @@ all-or-nothing loads."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timezone
 
 import duckdb
@@ -175,8 +176,10 @@ def test_failed_load_leaves_warehouse_as_before(con, seed_extractions, monkeypat
 
 
 def test_memory_retries_are_counted_in_the_summary_and_change_nothing(tmp_path, seed_extractions, monkeypatch):
-    """A stage insert and the load transaction that run out of DuckDB's memory once each are run again
-    (with_memory_fallback); the summary says so, and the warehouse is the same as without."""
+    """A stage insert, the writer's migrations and the load transaction that run out of DuckDB's memory
+    once each are run again (with_memory_fallback); the summary says so, and the warehouse is the same
+    as without."""
+    import warehouse.db as db_module
     import warehouse.derive as derive_module
     import warehouse.load as load_module
     from warehouse.load import Stage, load_stage
@@ -202,10 +205,20 @@ def test_memory_retries_are_counted_in_the_summary_and_change_nothing(tmp_path, 
     stage = Stage(tmp_path / "stage.duckdb")
     stage.add(seed_extractions)
     stage.finish()
-    retried = connect_writer(tmp_path / "retried.duckdb", timeout=5)
-    summary = load_stage(retried, stage, now=now, run_id="r")
-    assert failed == {"add_statements", "change_counts"}
-    assert (summary.memory_retries, summary.as_dict()["memory_retries"]) == (2, 2)
+    real_migrate = db_module.migrate
+
+    def migrate_out_of_memory_once(con_):
+        if "migrate" not in failed:
+            failed.add("migrate")
+            raise duckdb.OutOfMemoryException("Out of Memory Error: injected")
+        return real_migrate(con_)
+    monkeypatch.setattr(db_module, "migrate", migrate_out_of_memory_once)
+    connecting: list[bool] = []
+    retried = connect_writer(tmp_path / "retried.duckdb", timeout=5, on_memory_retry=lambda: connecting.append(True))
+    summary = load_stage(retried, stage, now=now, run_id="r", connect_memory_retries=len(connecting))
+    assert failed == {"add_statements", "migrate", "change_counts"}
+    assert (summary.memory_retries, summary.as_dict()["memory_retries"]) == (3, 3)
+    assert json.loads(retried.execute("SELECT summary FROM ledger.runs").fetchone()[0])["memory_retries"] == 3
     for table in ("articles", "statements", "findings", "org_versions", "membership_versions"):
         query = f"SELECT * FROM ledger.{table} ORDER BY ALL"
         assert retried.execute(query).fetchall() == plain.execute(query).fetchall(), table
@@ -213,7 +226,7 @@ def test_memory_retries_are_counted_in_the_summary_and_change_nothing(tmp_path, 
     from flows.cli import format_summary
 
     assert format_summary({**summary.as_dict(), "warehouse": "w.duckdb"}).splitlines()[-1] == (
-        "memory         DuckDB ran out of its memory limit 2x; retried with more (see the run's log)")
+        "memory         DuckDB ran out of its memory limit 3x; retried with more (see the run's log)")
     assert "memory " not in format_summary({**summary.as_dict(), "warehouse": "w.duckdb", "memory_retries": 0})
 
 

@@ -198,13 +198,15 @@ def _connect_waiting(path: Path, *, timeout: float, poll: float = 2.0, read_only
 
 
 def connect_writer(path: str | Path, *, timeout: float = 300.0, poll: float = 2.0,
-                   logger=None) -> duckdb.DuckDBPyConnection:
-    """Open ``path`` for writing, waiting up to ``timeout`` seconds for other processes to let go."""
+                   logger=None, on_memory_retry=None) -> duckdb.DuckDBPyConnection:
+    """Open ``path`` for writing, waiting up to ``timeout`` seconds for other processes to let go, and
+    apply pending migrations. ``on_memory_retry()`` is called for each migration run again with a larger
+    memory limit (with_memory_fallback), so a run can count it with its own retries."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     con = _connect_waiting(path, timeout=timeout, poll=poll, logger=logger, writer=True)
     con.execute("SET TimeZone = 'Asia/Shanghai'")
-    with_memory_fallback(con, lambda: migrate(con), logger)
+    with_memory_fallback(con, lambda: migrate(con), logger, on_retry=on_memory_retry)
     return con
 
 

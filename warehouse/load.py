@@ -65,8 +65,9 @@ class LoadSummary:
     findings: int = 0
     finding_kinds: dict[str, int] = field(default_factory=dict)
     fetch_outcomes: dict[str, int] = field(default_factory=dict)
-    # Steps (stage inserts, the load transaction) that ran out of DuckDB's memory limit and were run
-    # again with a larger one (warehouse.db.with_memory_fallback): 0 when the run kept to its limits.
+    # Steps (stage inserts, migrations on connecting the writer, the load transaction) that ran out of
+    # DuckDB's memory limit and were run again with a larger one (warehouse.db.with_memory_fallback): 0
+    # when the run kept to its limits.
     memory_retries: int = 0
 
     def count_memory_retry(self) -> None:
@@ -198,13 +199,17 @@ def _where(columns: dict[str, list], keep: list[bool]) -> dict[str, list]:
 
 
 def load_stage(con: duckdb.DuckDBPyConnection, stage: Stage, *, sources: list[str] = (),
-               run_id: str | None = None, now: datetime | None = None, logger=None) -> LoadSummary:
-    """Move a finished stage into the warehouse in one transaction."""
+               run_id: str | None = None, now: datetime | None = None, logger=None,
+               connect_memory_retries: int = 0) -> LoadSummary:
+    """Move a finished stage into the warehouse in one transaction. ``connect_memory_retries``: the
+    memory retries of connecting ``con`` (connect_writer's on_memory_retry), counted in the summary
+    the load stores with the stage's and its own."""
     run_id = run_id or uuid.uuid4().hex
     now = now or datetime.now(timezone.utc)
     params = {"now": now, "run_id": run_id, "parser_version": PARSER_VERSION, "recipe": STATEMENT_RECIPE}
     summary = LoadSummary(run_id=run_id, articles_read=stage.articles_read, articles_failed=stage.articles_failed,
-                          articles_unchanged=stage.articles_unchanged, memory_retries=stage.memory_retries)
+                          articles_unchanged=stage.articles_unchanged,
+                          memory_retries=stage.memory_retries + connect_memory_retries)
     con.execute("ATTACH $path AS stage (READ_ONLY)", {"path": str(stage.path)})
 
     def transaction() -> None:
