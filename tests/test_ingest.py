@@ -38,3 +38,35 @@ def test_freed_memory_can_be_returned_before_the_load():
     """On glibc (Linux, CI) the trim before the load finds malloc_trim, so it is not silently a no-op."""
     assert ingest._malloc_trim() is not None
     ingest.return_freed_memory()
+
+
+def test_the_load_task_counts_migrations_retried_with_more_memory(tmp_path, monkeypatch):
+    """load-warehouse connects the writer (migrations) and loads; a migration that ran out of DuckDB's memory
+    and was run again counts in the summary the load stores, like the load's own retries."""
+    import json
+    import logging
+
+    import duckdb
+
+    import warehouse.db as db_module
+    from warehouse.load import Stage
+
+    real_migrate, failed = db_module.migrate, []
+
+    def migrate_out_of_memory_once(con):
+        if not failed:
+            failed.append(True)
+            raise duckdb.OutOfMemoryException("Out of Memory Error: injected")
+        return real_migrate(con)
+    monkeypatch.setattr(db_module, "migrate", migrate_out_of_memory_once)
+    monkeypatch.setattr(ingest, "get_run_logger", lambda: logging.getLogger("test"))  # no flow run here
+    stage = Stage(tmp_path / "stage.duckdb")  # nothing staged: the run is still recorded, with its summary
+    stage.finish()
+    warehouse = tmp_path / "w.duckdb"
+    summary = ingest.load_warehouse.fn(stage, str(warehouse), ["nothing"], 5.0, "run-1")
+    assert (failed, summary.memory_retries) == ([True], 1)
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        assert json.loads(con.execute("SELECT summary FROM ledger.runs").fetchone()[0])["memory_retries"] == 1
+    finally:
+        con.close()
