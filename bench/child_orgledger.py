@@ -111,8 +111,7 @@ def worker_stages(paths: list[str], profiles: tuple) -> dict[str, float]:
     and build the article (parse_page: decoding, BeautifulSoup's pruned tree, title/body/date rules),
     extract organizations (extract), and make the warehouse rows (rows_for: ids, JSON, columns; failed
     pages' findings are left out, the benchmark corpus has none)."""
-    from flows.pipeline import read_sources
-    from parsers.article import parse_page
+    from flows.pipeline import parse_article, read_sources
     from parsers.extract import extract
     from warehouse.records import rows_for
 
@@ -127,8 +126,7 @@ def worker_stages(paths: list[str], profiles: tuple) -> dict[str, float]:
     for page in pages:
         a = clock()
         try:
-            article = parse_page(page.data, source=page.source, url=page.url, http_charset=page.http_charset,
-                                 profiles=profiles, content_hash=page.sha256)
+            article = parse_article(page, profiles)
         except Exception:  # a failed page is parsed no further (the worker records it as a finding)
             parse += clock() - a
             continue

@@ -397,10 +397,10 @@ class Runner:
                       "(drift-free; cpu s)")
         if ab.get("stage_cpu_seconds"):  # children of older code did not split the steps
             split = ab["stage_cpu_seconds"]
-            step_rate = Rate(ab["stage_pages"], sum(split.values()), sum(split.values()))
+            total = sum(split.values())
             self.row(size, "2", "  the same work step by step, on the chunks in between (one core)",
-                     ab["stage_pages"], "pages", step_rate, ab, "bs4 baseline",
-                     (ab["stage_bs4_cpu_seconds"] / sum(split.values()),) * 2,
+                     ab["stage_pages"], "pages", Rate(ab["stage_pages"], total, total), ab, "bs4 baseline",
+                     (ab["stage_bs4_cpu_seconds"] / total,) * 2,
                      note=", ".join(f"{step} {1000 * seconds / ab['stage_pages']:.2f}" for step, seconds in split.items())
                           + f" ms/page vs bs4 {1000 * ab['stage_bs4_cpu_seconds'] / ab['stage_pages']:.2f} ms/page "
                           "(cpu s; parse_page: decode, pruned tree, article rules)")

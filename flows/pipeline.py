@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from parsers import PARSER_VERSION
 from parsers.article import parse_page
 from parsers.extract import extract
-from parsers.model import Extraction
+from parsers.model import Article, Extraction
 from parsers.profiles import SiteProfile
 from warehouse.load import Failure
 from warehouse.records import PackedRows, StagedRows
@@ -246,10 +246,13 @@ def split_unchanged(refs: list[PageRef], known: Known) -> tuple[set[str], int]:
     return {r.url for r in changed}, len(refs) - len(changed)
 
 
+def parse_article(page: RawPage, profiles: tuple[SiteProfile, ...]) -> Article:
+    return parse_page(page.data, source=page.source, url=page.url, http_charset=page.http_charset,
+                      profiles=profiles, content_hash=page.sha256)
+
+
 def parse_one(page: RawPage, profiles: tuple[SiteProfile, ...]) -> Extraction:
-    article = parse_page(page.data, source=page.source, url=page.url, http_charset=page.http_charset,
-                         profiles=profiles, content_hash=page.sha256)
-    return extract(article)
+    return extract(parse_article(page, profiles))
 
 
 def parse_pages(pages: list[RawPage], profiles: tuple[SiteProfile, ...]) -> tuple[list[Extraction], list[Failure]]:
