@@ -107,7 +107,7 @@ def fetch_batch(locators: list[str], run_id: str, policy: CrawlPolicy, known: Kn
 # Part of the cache key: a result cached in an older shape (before PackedRows: rows as StagedRows) is
 # not read back by code that expects the new one. Change it whenever ParsedBatch, PackedRows or
 # StagedRows change shape (fields, ARTICLE_COLUMNS …): cached results are pickles of those classes.
-RESULT_FORMAT = "packed-rows/1"
+RESULT_FORMAT = "packed-rows/2"
 
 
 def _parse_cache_key(context, parameters) -> str:

@@ -69,23 +69,54 @@ def parse_in_pool(pages: list[RawPage], profiles: tuple, processes: int) -> tupl
 
 def parse_read_in_pool(read, urls: set[str], profiles: tuple, processes: int) -> tuple[PackedRows, list]:
     """Packed rows for the pages of ``read`` (a flows.pipeline.ReadResult) with one of ``urls``, as the
-    flow's parse-batch result carries them. Spooled pages go to the worker as a path: their bytes never
-    pass through this process again."""
+    flow's parse-batch result carries them, and the pages that failed. The pages are split into one part
+    per worker (split_evenly), so one batch keeps every core busy: a flow task is a batch, and fewer,
+    larger batches cost Prefect less. Spooled pages go to the workers as a path: their bytes never pass
+    through this process again."""
     if not urls:
         return parse_packed([], profiles)
     if read.spool is None:
-        return _run(parse_packed, (read.load_pages(urls), profiles), processes)
-    return _run(parse_spooled, (read.spool, urls, profiles), processes)
+        jobs = [(parse_packed, (part, profiles)) for part in split_evenly(read.load_pages(urls), processes)]
+    else:
+        in_order = [ref.url for ref in read.page_refs() if ref.url in urls]
+        jobs = [(parse_spooled, (read.spool, set(part), profiles)) for part in split_evenly(in_order, processes)]
+    results = _run_all(jobs, processes)
+    return PackedRows.join([rows for rows, _ in results]), [f for _, failures in results for f in failures]
+
+
+# A batch is split only into parts of at least this many pages: each part is a round trip to a worker
+# (and, spooled, a read of the batch's spool file there), which a few pages would not repay.
+MIN_PART_PAGES = 25
+
+
+def split_evenly(items: list, processes: int) -> list[list]:
+    """``items`` in at most ``processes`` consecutive parts of near-equal size (each ≥ MIN_PART_PAGES
+    unless there is only one), in order: the parts' rows joined are the whole's rows in the same order,
+    but for failed pages' findings, which each part lists after its own pages' rows."""
+    count = max(1, min(processes, len(items) // MIN_PART_PAGES))
+    size, extra = divmod(len(items), count)
+    parts, start = [], 0
+    for i in range(count):
+        end = start + size + (i < extra)
+        parts.append(items[start:end])
+        start = end
+    return parts
 
 
 def _run(function, args: tuple, processes: int):
+    return _run_all([(function, args)], processes)[0]
+
+
+def _run_all(jobs: list[tuple], processes: int) -> list:
+    """``function(*args)`` of each (function, args) job, on the pool's workers at once; results in order."""
     global _disabled
     if processes <= 1 or _disabled:
-        return function(*args)
+        return [function(*args) for function, args in jobs]
     for _attempt in (1, 2):
         pool = _get_pool(processes)
         try:
-            return pool.submit(_call_in_worker, function, *args).result()
+            futures = [pool.submit(_call_in_worker, function, *args) for function, args in jobs]
+            return [future.result() for future in futures]
         except BrokenProcessPool:
             _discard(pool)
     # Workers that die twice on one batch are more likely unable to start here (an interpreter that
@@ -95,7 +126,7 @@ def _run(function, args: tuple, processes: int):
     _logger().warning(
         "parse worker processes died twice on one batch; parsing in the flow's process from now on "
         "(set [run] parse_processes = 1 to do so from the start)")
-    return function(*args)
+    return [function(*args) for function, args in jobs]
 
 
 def _call_in_worker(function, *args):

@@ -58,11 +58,19 @@ class ReadResult:
 
     def load_pages(self, urls: set[str] | None = None) -> list[RawPage]:
         """The pages (those with one of ``urls``), from memory or from the spool file."""
-        pages = self.pages
-        if self.spool is not None:
-            with open(self.spool, "rb") as handle:
-                pages = pickle.load(handle)  # our own file, in the run's private temporary folder
-        return [p for p in pages if urls is None or p.url in urls]
+        if self.spool is None:
+            return [p for p in self.pages if urls is None or p.url in urls]
+        pages = []
+        # Our own file, in the run's private temporary folder: one pickle per page (spool_pages), so a
+        # worker that parses part of a batch holds only its part's bytes, never the whole batch's.
+        with open(self.spool, "rb") as handle:
+            while True:
+                try:
+                    page = pickle.load(handle)
+                except EOFError:
+                    return pages
+                if urls is None or page.url in urls:
+                    pages.append(page)
 
 
 def spool_pages(result: ReadResult, folder: str) -> ReadResult:
@@ -74,7 +82,8 @@ def spool_pages(result: ReadResult, folder: str) -> ReadResult:
     refs = result.page_refs()
     fd, path = tempfile.mkstemp(prefix="pages-", suffix=".pickle", dir=folder)
     with os.fdopen(fd, "wb") as handle:
-        pickle.dump(result.pages, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        for page in result.pages:  # one pickle each: load_pages keeps only the pages it is asked for
+            pickle.dump(page, handle, protocol=pickle.HIGHEST_PROTOCOL)
     return replace(result, pages=[], spool=path, refs=refs)
 
 

@@ -105,7 +105,41 @@ def test_packed_rows_unpack_to_the_rows_packed(pages):
     rows, _ = parallel.parse_to_rows(pages[:5], load_settings().profiles)
     packed = PackedRows.pack(rows)
     assert packed.unpack() == rows and rows.articles_read == 5
-    assert len(packed.blob) < len(pickle.dumps(rows)) / 2  # what it is for: a smaller persisted result
+    assert len(packed.blobs[0]) < len(pickle.dumps(rows)) / 2  # what it is for: a smaller persisted result
+
+
+def test_a_batch_split_among_the_workers_gives_the_rows_of_the_whole(pages, tmp_path, monkeypatch):
+    """parse_read_in_pool gives each worker a part of the batch; the parts' rows joined, in order, are
+    the rows of parsing the whole batch in one place (spooled or not)."""
+    from flows.pipeline import ReadResult, spool_pages
+
+    profiles = load_settings().profiles
+    monkeypatch.setattr(parallel, "MIN_PART_PAGES", 5)
+    read = ReadResult(pages=pages)
+    chosen = {p.url for p in pages[1:]}
+    expected = parallel.parse_in_pool(pages[1:], profiles, processes=1)
+    for given in (spool_pages(read, str(tmp_path)), read):
+        packed, failures = parallel.parse_read_in_pool(given, chosen, profiles, processes=2)
+        assert len(packed.blobs) == 2  # two parts, one per worker
+        assert (packed.unpack(), failures) == expected
+
+
+def test_split_evenly_keeps_order_and_part_sizes():
+    assert parallel.split_evenly(list(range(7)), 1) == [list(range(7))]
+    assert parallel.split_evenly(list(range(10)), 2) == [list(range(10))]  # below 2 × MIN_PART_PAGES
+    items = list(range(101))
+    assert parallel.split_evenly(items, 2) == [items[:51], items[51:]]
+    assert parallel.split_evenly(items, 3) == [items[:34], items[34:68], items[68:]]
+    assert parallel.split_evenly([], 2) == [[]]
+
+
+def test_joined_packed_rows_unpack_to_the_rows_of_both(pages):
+    profiles = load_settings().profiles
+    first, _ = parallel.parse_to_rows(pages[:3], profiles)
+    second, _ = parallel.parse_to_rows(pages[3:5], profiles)
+    both, _ = parallel.parse_to_rows(pages[:5], profiles)
+    joined = PackedRows.join([PackedRows.pack(first), PackedRows.pack(second), PackedRows.pack(StagedRows())])
+    assert joined.unpack() == both and both.articles_read == 5
 
 
 def test_the_parse_cache_key_names_the_result_format(pages, monkeypatch):
