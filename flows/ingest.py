@@ -233,8 +233,8 @@ def _fetch_parse_and_stage(locators, run_id, policy, known: Known, archive_root,
     # Pages travel between fetch and parse as a file in the run's folder, unless tasks run on Dask
     # (possibly other machines: then Dask moves the bytes).
     spool_folder = str(stage.path.parent) if settings.task_runner == "threads" else None
-    # Two batches per parsing worker keep every worker busy while the next batch is read; more would
-    # only hold more pages in memory.
+    # Two batches per parsing worker keep every worker busy while the next batch is read (each batch is
+    # split among all the workers, flows.parallel); more would only hold more pages in memory.
     window = max(2, 2 * (settings.dask_workers if settings.task_runner == "dask" else processes))
     # Prefect walks every task parameter, recursively, looking for futures: a batch's 200 locators, its
     # known pages and the fetch result's 200 page refs cost 5-16 ms a task. quote() hands a value over as

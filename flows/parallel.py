@@ -1,10 +1,11 @@
 """Parsing on every core: a pool of worker processes that turn a batch of pages into warehouse rows.
 
 Parsing is pure Python (BeautifulSoup builds its tree in Python), so threads share one core. The flow's
-``parse-batch`` tasks hand their pages to this pool; each worker parses, extracts and builds the
-batch's rows (warehouse.records.rows_for) and sends them back packed (warehouse.records.PackedRows: one
-compressed pickle), so the flow's process, the warehouse's single writer, only unpacks columns into the
-stage, and Prefect persists the parse-batch result without serializing every value.
+``parse-batch`` tasks split their pages among this pool, a part per worker; each worker parses,
+extracts and builds its part's rows (warehouse.records.rows_for) and sends them back packed
+(warehouse.records.PackedRows: one compressed pickle per part), so the flow's process, the warehouse's
+single writer, only unpacks columns into the stage, and Prefect persists the parse-batch result without
+serializing every value.
 
 Workers are started with ``spawn`` (a fresh interpreter, no inherited threads or locks from Prefect's
 process) once per run and stopped when it ends. A worker that dies (killed, out of memory) breaks the
