@@ -236,8 +236,8 @@ def _fetch_parse_and_stage(locators, run_id, policy, known: Known, archive_root,
     # Two batches per parsing worker keep every worker busy while the next batch is read (each batch is
     # split among all the workers, flows.parallel); more would only hold more pages in memory.
     window = max(2, 2 * (settings.dask_workers if settings.task_runner == "dask" else processes))
-    # Prefect walks every task parameter, recursively, looking for futures: a batch's 200 locators, its
-    # known pages and the fetch result's 200 page refs cost 5-16 ms a task. quote() hands a value over as
+    # Prefect walks every task parameter, recursively, looking for futures: a batch's locators, its known
+    # pages and the fetch result's page refs cost 5-16 ms a task (200-page batches). quote() hands a value over as
     # is; opaque() waits for the fetch and hands over its result without walking into it. On Dask the
     # annotations do not survive the trip to the worker (the task got a plain tuple), so there the
     # parameters are walked.
